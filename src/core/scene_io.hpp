@@ -1,0 +1,30 @@
+// scene_io.hpp — scene JSON load/save with validation (DESIGN.md §2). Every error is an InputError
+// whose one-line message names the key path and what was wrong, e.g.
+//   "kernels[3].sigma[1]: must be > 0, got -2".
+#pragma once
+
+#include <string>
+
+#include "scene.hpp"
+
+namespace gm {
+
+// Limits enforced before any large allocation (docs/reliability.md).
+struct Limits {
+  static constexpr long long kMaxPixels = 64LL * 1024 * 1024;  // CPU path: W*H (float field 256 MiB)
+  static constexpr int kMaxSide = 32768;                          // W and H each
+  static constexpr int kMaxKernels = 200000;
+  static constexpr long long kMaxSceneBytes = 64LL * 1024 * 1024;
+  static constexpr int kMaxJsonDepth = 64;
+};
+
+Scene scene_from_json_text(const std::string& text);   // throws InputError
+Scene load_scene(const std::string& path);               // throws IoError / InputError
+std::string scene_to_json_text(const Scene& scene, int indent = 2);
+void save_scene(const Scene& scene, const std::string& path);  // atomic; throws IoError
+
+// Checks every semantic rule of DESIGN.md §1 on an in-memory scene (the viewer's edits, --size);
+// throws InputError naming the key path.
+void validate(const Scene& scene);
+
+}  // namespace gm

@@ -1,0 +1,50 @@
+// mixture_renderer.hpp — scene -> R32F field (mixture.frag) -> colormapped RGBA8 (colormap.frag).
+// Needs a current GL 4.5 core context; takes the context's function loader (GLFW's in the viewer,
+// EGL's headless) and never owns a window. Kernels go to a std140 uniform buffer; past its capacity
+// they go to a shader storage buffer. One readback path, flipping Y once (row 0 = top).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/colormap.hpp"
+#include "core/field.hpp"
+#include "core/image_io.hpp"
+#include "core/scene.hpp"
+
+namespace gm::gl {
+
+using LoadProc = void* (*)(const char* name);
+
+class MixtureRenderer {
+ public:
+  // Loads GL entry points through `load`, checks for GL 4.5 core, compiles the shaders.
+  // Throws GlError with a one-line reason (context too old, shader log with file name, ...).
+  explicit MixtureRenderer(LoadProc load);
+  ~MixtureRenderer();
+  MixtureRenderer(MixtureRenderer&&) noexcept;
+  MixtureRenderer& operator=(MixtureRenderer&&) noexcept;
+  MixtureRenderer(const MixtureRenderer&) = delete;
+  MixtureRenderer& operator=(const MixtureRenderer&) = delete;
+
+  // Evaluate the scene's field into the R32F target at the scene's width x height.
+  void render_field(const Scene& scene);
+  // Colormap the current field through view settings and range into the RGBA8 target.
+  void render_colormap(const View& view, ValueRange range);
+
+  Field read_field() const;   // (H, W) floats, row 0 on top
+  Image read_image() const;   // RGBA8 of the last colormap pass, row 0 on top
+
+  unsigned field_texture() const;  // GL names, for a viewer to draw (bottom row = texture row 0)
+  unsigned color_texture() const;
+  double last_gpu_ms() const;      // GPU time of the last render_field (timer query), -1 if none
+  bool last_used_ssbo() const;     // the last render_field needed the storage-buffer path
+  int ubo_capacity() const;        // kernels that fit the uniform buffer
+  std::string renderer_name() const;  // GL_RENDERER string
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gm::gl
