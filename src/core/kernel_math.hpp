@@ -162,7 +162,8 @@ T cell_prob_rotated(T cx, T cy, T sx, T sy, T rho, T xl, T xr, T yl, T yr) {
       T z = z0 + o * w;
       if (z > zl && z < zr) bp[n++] = z;
     }
-  std::sort(bp, bp + n);
+  for (int i = 1; i < n; ++i)  // insertion sort: n <= 12, and the GLSL twin does the same
+    for (int j = i; j > 0 && bp[j - 1] > bp[j]; --j) std::swap(bp[j - 1], bp[j]);
   const T xg[5] = {T(0), T(0.5384693101056831), T(-0.5384693101056831), T(0.9061798459386640),
                    T(-0.9061798459386640)};
   const T wg[5] = {T(0.5688888888888889), T(0.4786286704993665), T(0.4786286704993665),

@@ -10,7 +10,7 @@ namespace gm {
 
 // Value of one resolved kernel at pixel (x, y) with cell size (cw, ch), as DESIGN.md §1 defines it.
 // Point sampling: amp * exp(-d2/2). Area sampling: mass * P(cell) / (cw * ch), P exact via erf for
-// axis-aligned kernels and by adaptive Gauss-Kronrod (to 1e-14) for rotated ones.
+// axis-aligned kernels and by adaptive Gauss-Kronrod (to 1e-15 in probability) for rotated ones.
 // Cutoff: 0 where the pixel centre lies beyond k sigma (both samplings).
 double reference_kernel_value(const Gaussian& g, Sampling sampling, double x, double y, double cw,
                               double ch);
