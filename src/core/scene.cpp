@@ -2,6 +2,9 @@
 #include "scene.hpp"
 
 #include <cmath>
+#include <sstream>
+
+#include "kernel_math.hpp"
 
 namespace gm {
 
@@ -49,6 +52,23 @@ Grid Grid::of(const Scene& s) {
   g.cell_w = s.width > 1 ? std::abs(g.dx) : 1.0;
   g.cell_h = s.height > 1 ? std::abs(g.dy) : 1.0;
   return g;
+}
+
+std::vector<std::string> scene_warnings(const Scene& s) {
+  std::vector<std::string> out;
+  if (s.combine != Combine::ProbOr) return out;
+  for (std::size_t i = 0; i < s.kernels.size(); ++i) {
+    const Kernel& k = s.kernels[i];
+    if (!k.visible) continue;
+    double amp = resolve(k, s.normalization, s.cutoff_sigma).amp;
+    if (amp > 1.0 || amp < 0.0) {
+      std::ostringstream m;
+      m << "kernels[" << i << "]: peaks at " << amp
+        << ", outside [0, 1]; prob_or clamps its values to [0, 1]";
+      out.push_back(m.str());
+    }
+  }
+  return out;
 }
 
 Scene seed_scene() {

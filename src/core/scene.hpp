@@ -85,6 +85,9 @@ std::optional<Sampling> parse_sampling(const std::string&);
 std::optional<Scale> parse_scale(const std::string&);
 std::optional<Colormap> parse_colormap(const std::string&);
 
+// Warnings about a valid scene, one line each (e.g. prob_or clamping a pdf that exceeds 1).
+std::vector<std::string> scene_warnings(const Scene& s);
+
 // The built-in example (the case that started it all): an isotropic kernel inside a wider one
 // with sigma_x < sigma_y, combined by prob_or.
 Scene seed_scene();
