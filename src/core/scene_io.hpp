@@ -16,6 +16,7 @@ struct Limits {
   static constexpr int kMaxKernels = 200000;
   static constexpr long long kMaxSceneBytes = 64LL * 1024 * 1024;
   static constexpr int kMaxJsonDepth = 64;
+  static constexpr int kMaxContourLevels = 64;  // view.contours: 0..64
 };
 
 Scene scene_from_json_text(const std::string& text);   // throws InputError

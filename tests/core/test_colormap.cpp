@@ -1,0 +1,190 @@
+// test_colormap.cpp — colormap tables against matplotlib's numbers (endpoints committed below),
+// monotone lightness of the perceptual maps, gray as the identity, the view range and the
+// value -> t mapping of every scale, and the CPU colorizer.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/colormap.hpp"
+
+namespace {
+
+using namespace gm;
+
+// Relative luminance (sRGB -> linear, Rec. 709 weights) of an 8-bit colour.
+double luminance(const std::array<std::uint8_t, 3>& c) {
+  auto lin = [](std::uint8_t v) {
+    double x = v / 255.0;
+    return x <= 0.04045 ? x / 12.92 : std::pow((x + 0.055) / 1.055, 2.4);
+  };
+  return 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+}
+
+std::array<std::uint8_t, 3> rgb8(double r, double g, double b) {
+  return {std::uint8_t(std::lround(r * 255)), std::uint8_t(std::lround(g * 255)),
+          std::uint8_t(std::lround(b * 255))};
+}
+
+}  // namespace
+
+TEST_CASE("colormap: table endpoints equal matplotlib's (3.6.3, _cm_listed.py)") {
+  struct Ends {
+    Colormap map;
+    double first[3], last[3];
+  };
+  const Ends ends[] = {
+      {Colormap::Viridis, {0.267004, 0.004874, 0.329415}, {0.993248, 0.906157, 0.143936}},
+      {Colormap::Magma, {0.001462, 0.000466, 0.013866}, {0.987053, 0.991438, 0.749504}},
+      {Colormap::Inferno, {0.001462, 0.000466, 0.013866}, {0.988362, 0.998364, 0.644924}},
+      {Colormap::Plasma, {0.050383, 0.029803, 0.527975}, {0.940015, 0.975158, 0.131326}},
+      {Colormap::Cividis, {0.0, 0.135112, 0.304751}, {0.995737, 0.909344, 0.217772}},
+      {Colormap::Turbo, {0.18995, 0.07176, 0.23217}, {0.4796, 0.01583, 0.01055}},
+      {Colormap::Gray, {0, 0, 0}, {1, 1, 1}},
+  };
+  for (const Ends& e : ends) {
+    CAPTURE(to_string(e.map));
+    const ColormapTable& t = colormap_table(e.map);
+    CHECK(t[0] == rgb8(e.first[0], e.first[1], e.first[2]));
+    CHECK(t[255] == rgb8(e.last[0], e.last[1], e.last[2]));
+  }
+  // The 8-bit values spelled out, as every viridis picture starts and ends with them.
+  CHECK(colormap_table(Colormap::Viridis)[0] == std::array<std::uint8_t, 3>{68, 1, 84});
+  CHECK(colormap_table(Colormap::Viridis)[255] == std::array<std::uint8_t, 3>{253, 231, 37});
+  // viridis(0.5) in matplotlib is entry 128: [0.127568, 0.566949, 0.550556].
+  CHECK(colormap_table(Colormap::Viridis)[128] == rgb8(0.127568, 0.566949, 0.550556));
+}
+
+TEST_CASE("colormap: lightness rises monotonically in the perceptual maps") {
+  for (Colormap m : {Colormap::Viridis, Colormap::Magma, Colormap::Inferno, Colormap::Plasma,
+                     Colormap::Cividis}) {
+    CAPTURE(to_string(m));
+    const ColormapTable& t = colormap_table(m);
+    for (int i = 0; i + 1 < 256; ++i) {
+      // 8-bit rounding may dent a step by less than one code value...
+      CHECK(luminance(t[i + 1]) >= luminance(t[i]) - 5e-4);
+      // ...but over four steps lightness strictly rises.
+      if (i + 4 < 256) CHECK(luminance(t[i + 4]) > luminance(t[i]));
+    }
+  }
+}
+
+TEST_CASE("colormap: gray is the identity") {
+  const ColormapTable& g = colormap_table(Colormap::Gray);
+  for (int i = 0; i < 256; ++i) {
+    auto v = std::uint8_t(i);
+    CHECK(g[i] == std::array<std::uint8_t, 3>{v, v, v});
+  }
+}
+
+TEST_CASE(
+    "view_range: auto is [min, max] of finite values (constant: one unit wide), fixed as given") {
+  Field f(3, 2);
+  f.data = {1, -2, NAN, 5, INFINITY, -INFINITY};
+  View v;
+  ValueRange r = view_range(v, f);
+  CHECK(r.vmin == -2);
+  CHECK(r.vmax == 5);
+
+  Field zero(4, 4);
+  r = view_range(v, zero);
+  CHECK(r.vmin == 0);
+  CHECK(r.vmax == 1);
+  Field pos(2, 2);
+  pos.data = {0.25f, 0.25f, 0.25f, 0.25f};
+  r = view_range(v, pos);
+  CHECK(r.vmin == -0.75);
+  CHECK(r.vmax == 0.25);
+  CHECK(normalize_value(0.25, r, Scale::Linear) == 1);
+  CHECK(normalize_value(0.25, r, Scale::Log) == 1);
+  Field neg(1, 1);
+  neg.data = {-3};
+  r = view_range(v, neg);
+  CHECK(r.vmin == -3);
+  CHECK(r.vmax == -2);
+  Field nans(2, 1);
+  nans.data = {NAN, NAN};
+  r = view_range(v, nans);
+  CHECK(r.vmin == 0);
+  CHECK(r.vmax == 1);
+  CHECK(view_range(v, Field{}).vmax == 1);
+
+  v.range_auto = false, v.vmin = -1, v.vmax = 7;
+  r = view_range(v, f);
+  CHECK(r.vmin == -1);
+  CHECK(r.vmax == 7);
+}
+
+TEST_CASE("normalize_value: linear, sqrt and log scales") {
+  ValueRange r{2, 6};
+  CHECK(normalize_value(2, r, Scale::Linear) == 0);
+  CHECK(normalize_value(4, r, Scale::Linear) == 0.5);
+  CHECK(normalize_value(6, r, Scale::Linear) == 1);
+  CHECK(normalize_value(-100, r, Scale::Linear) == 0);
+  CHECK(normalize_value(100, r, Scale::Linear) == 1);
+  CHECK(normalize_value(NAN, r, Scale::Linear) == 0);
+  CHECK(normalize_value(INFINITY, r, Scale::Linear) == 0);
+  CHECK(normalize_value(-INFINITY, r, Scale::Sqrt) == 0);
+
+  CHECK(normalize_value(3, r, Scale::Sqrt) == doctest::Approx(0.5));  // sqrt(0.25)
+  CHECK(normalize_value(1, r, Scale::Sqrt) == 0);                     // below vmin: no NaN
+  CHECK(normalize_value(6, r, Scale::Sqrt) == 1);
+
+  // log with vmin > 0: plain log10 mapping.
+  ValueRange lr{1, 1000};
+  CHECK(normalize_value(10, lr, Scale::Log) == doctest::Approx(1.0 / 3));
+  CHECK(normalize_value(100, lr, Scale::Log) == doctest::Approx(2.0 / 3));
+  CHECK(normalize_value(0.5, lr, Scale::Log) == 0);
+  CHECK(normalize_value(-5, lr, Scale::Log) == 0);
+  CHECK(normalize_value(1e6, lr, Scale::Log) == 1);
+  // log with vmin <= 0: a floor of vmax * 1e-6, six decades shown.
+  ValueRange z{0, 1};
+  CHECK(normalize_value(1, z, Scale::Log) == 1);
+  CHECK(normalize_value(1e-3, z, Scale::Log) == doctest::Approx(0.5));
+  CHECK(normalize_value(1e-6, z, Scale::Log) == doctest::Approx(0).epsilon(1e-12));
+  CHECK(normalize_value(0, z, Scale::Log) == 0);
+  CHECK(normalize_value(-1, z, Scale::Log) == 0);
+  // Degenerate ranges map to 0 rather than NaN.
+  CHECK(normalize_value(1, ValueRange{-2, -1}, Scale::Log) == 0);
+  CHECK(normalize_value(1, ValueRange{3, 3}, Scale::Linear) == 0);
+  CHECK(normalize_value(1, ValueRange{3, 1}, Scale::Sqrt) == 0);
+  for (double v : {-1e300, -1.0, 0.0, 1e-300, 0.3, 1.0, 1e300})
+    for (Scale s : {Scale::Linear, Scale::Sqrt, Scale::Log}) {
+      double t = normalize_value(v, ValueRange{-1e-3, 2}, s);
+      CHECK(t >= 0);
+      CHECK(t <= 1);
+    }
+}
+
+TEST_CASE("colorize: table lookup at round(255 t), alpha 255, row 0 stays on top") {
+  Field f(2, 3);
+  f.data = {0, 1, 0.5f, NAN, 0.25f, 2};  // rows: [0, 1], [0.5, nan], [0.25, 2]
+  View v;
+  v.colormap = Colormap::Gray;
+  v.range_auto = false, v.vmin = 0, v.vmax = 1;
+  Image img = colorize(f, v);
+  REQUIRE(img.width == 2);
+  REQUIRE(img.height == 3);
+  REQUIRE(img.rgba.size() == 24);
+  auto px = [&](int row, int col) {
+    const std::uint8_t* p = &img.rgba[(std::size_t(row) * 2 + col) * 4];
+    return std::array<int, 4>{p[0], p[1], p[2], p[3]};
+  };
+  CHECK(px(0, 0) == std::array<int, 4>{0, 0, 0, 255});
+  CHECK(px(0, 1) == std::array<int, 4>{255, 255, 255, 255});
+  CHECK(px(1, 0) == std::array<int, 4>{128, 128, 128, 255});  // round(127.5)
+  CHECK(px(1, 1) == std::array<int, 4>{0, 0, 0, 255});        // NaN -> bottom of the map
+  CHECK(px(2, 0) == std::array<int, 4>{64, 64, 64, 255});     // round(63.75)
+  CHECK(px(2, 1) == std::array<int, 4>{255, 255, 255, 255});  // clamped
+
+  // Auto range over viridis: the minimum and maximum take the table's ends.
+  View a;
+  Image b = colorize(f, a);
+  const ColormapTable& vir = colormap_table(Colormap::Viridis);
+  CHECK(b.rgba[0] == vir[0][0]);
+  CHECK(b.rgba[1] == vir[0][1]);
+  CHECK(b.rgba[2] == vir[0][2]);
+  CHECK(b.rgba[20] == vir[255][0]);
+  CHECK(b.rgba[21] == vir[255][1]);
+  CHECK(b.rgba[22] == vir[255][2]);
+}
