@@ -37,10 +37,17 @@ class MixtureRenderer {
 
   unsigned field_texture() const;  // GL names, for a viewer to draw (bottom row = texture row 0)
   unsigned color_texture() const;
-  double last_gpu_ms() const;      // GPU time of the last render_field (timer query), -1 if none
+  double last_gpu_ms() const;      // GPU time of the last render_field (timer query), -1 if none;
+                                   // the first call after a render waits for the GPU
   bool last_used_ssbo() const;     // the last render_field needed the storage-buffer path
   int ubo_capacity() const;        // kernels that fit the uniform buffer
   std::string renderer_name() const;  // GL_RENDERER string
+
+  // Big jobs are drawn in horizontal strips so that no single draw runs for seconds (a viewer
+  // stays responsive, a software rasterizer gets flushed). rows > 0 forces that many rows per
+  // strip; 0 (default) picks them from the size, kernel count and sampling.
+  void set_strip_rows(int rows);
+  int last_strip_count() const;    // draws the last render_field used
 
  private:
   struct Impl;

@@ -1,0 +1,308 @@
+#version 450 core
+// mixture.frag — evaluates the whole kernel mixture at one pixel into an R32F target, exactly as
+// DESIGN.md §1 and src/core/reference.cpp define it (float32 instead of float64):
+//   point sampling  amp * exp(-d2 / 2)
+//   area sampling   mass * P(cell) / (cell_w * cell_h); P exact via erfc for axis-aligned kernels,
+//                   the fixed quadrature of gm::cell_prob_rotated for rotated ones
+//   cutoff          0 where d2 > k^2 at the pixel centre (both samplings)
+//   combine         sum / max / prob_or through combine_init / fold / finish
+// erfc_approx, norm_cdf_diff, cell_prob_axis and cell_prob_rotated mirror the templates of
+// src/core/kernel_math.hpp line by line (GLSL has no erf; r = sqrt(1 - rho^2) comes from float64,
+// see cell_prob_rotated); change them together.
+// Kernel records: see src/gl/kernel_block.hpp (positions in pixel-index units relative to pixel
+// (0, 0); d2 from the whitened offset, a sum of squares). The renderer prepends
+//   #define GM_UBO_KERNELS n   capacity of the std140 uniform block
+//   #define GM_USE_SSBO 1      (optional) read the kernels from a std430 storage block instead
+//   #define GM_COMBINE c       0 sum, 1 max, 2 prob_or
+//   #define GM_AREA a          0 point sampling, 1 area sampling
+//   #define GM_CUTOFF k        1 if the scene has a cutoff (u_cut_d2)
+//   #define GM_EXACT_FMA f     1 if the driver's fma() is fused (shaders/fma_probe.frag)
+// The scene-wide switches are compile-time, not uniforms: a software rasterizer (llvmpipe)
+// executes both sides of every branch under a mask, so unused paths must not be in the program.
+// Orientation: fragment row t (gl_FragCoord.y = t + 0.5) holds field row H-1-t, so texture row 0 is
+// the bottom row of the picture and the one readback flip puts row 0 (y0) on top.
+
+#ifndef GM_UBO_KERNELS
+#define GM_UBO_KERNELS 204
+#endif
+#ifndef GM_COMBINE
+#define GM_COMBINE 0
+#endif
+#ifndef GM_AREA
+#define GM_AREA 0
+#endif
+#ifndef GM_CUTOFF
+#define GM_CUTOFF 0
+#endif
+#ifndef GM_EXACT_FMA
+#define GM_EXACT_FMA 0
+#endif
+
+struct GmKernel {
+  vec4 p0;  // ci_x, cf_x, ci_y, cf_y
+  vec4 p1;  // w11, w21, w22, amp (whitening: z1 = w11 u, z2 = w21 u + w22 v, d2 = |z|^2)
+  vec4 p2;  // cf_x_lo, cf_y_lo, mass_cell, rho (0: axis-aligned; the renderer puts those first)
+  vec4 p3;  // w11_lo, w21_lo, w22_lo, z2_offset
+  vec4 p4;  // kx, ky, r = sqrt(1 - rho^2) (from float64), reserved
+};
+
+#ifdef GM_USE_SSBO
+layout(std430, binding = 0) readonly buffer GmKernelBlock { GmKernel gm_kernels[]; };
+#else
+layout(std140, binding = 0) uniform GmKernelBlock { GmKernel gm_kernels[GM_UBO_KERNELS]; };
+#endif
+
+layout(location = 0) uniform int u_count;        // kernels in the block
+layout(location = 1) uniform int u_height;       // H, for the row flip
+layout(location = 2) uniform int u_count_axis;   // area sampling: kernels [0, n) are axis-aligned
+layout(location = 4) uniform vec2 u_index_mul;   // 1, or 0 on an axis whose pixels share one coordinate
+layout(location = 5) uniform vec2 u_cell_scale;  // cell size / |step| (1 except degenerate domains)
+layout(location = 6) uniform vec2 u_cut_d2;      // cutoff k^2 as float64 hi + lo (GM_CUTOFF)
+
+layout(location = 0) out float o_value;
+
+const float kInvSqrt2Pi = 0.39894228040143267794;
+const float kSqrt2 = 1.41421356237309504880;
+
+#if GM_AREA
+// ---- mirror of kernel_math.hpp (float instantiation) ----
+
+float erfc_approx(float z) {
+  float az = abs(z);
+  float t = 1.0 / (1.0 + 0.5 * az);
+  float r = t * exp(-az * az - 1.26551223 +
+                    t * (1.00002368 +
+                         t * (0.37409196 +
+                              t * (0.09678418 +
+                                   t * (-0.18628806 +
+                                        t * (0.27886807 +
+                                             t * (-1.13520398 +
+                                                  t * (1.48851587 +
+                                                       t * (-0.82215223 + t * 0.17087277)))))))));
+  return z >= 0.0 ? r : 2.0 - r;
+}
+
+const float kXg[5] = float[5](0.0, 0.5384693101056831, -0.5384693101056831, 0.9061798459386640,
+                              -0.9061798459386640);
+const float kWg[5] = float[5](0.5688888888888889, 0.4786286704993665, 0.4786286704993665,
+                              0.2369268850561891, 0.2369268850561891);
+
+// Phi(hi) - Phi(lo) for the standard normal.
+float norm_cdf_diff(float lo, float hi) {
+  if (!(hi > lo)) return 0.0;
+  float h = hi - lo;
+  if (h < 1.0) {
+    float mid = 0.5 * (lo + hi), half_h = 0.5 * h, s = 0.0;
+    for (int i = 0; i < 5; ++i) {
+      float u = mid + half_h * kXg[i];
+      s += kWg[i] * exp(-0.5 * u * u);
+    }
+    return s * half_h * kInvSqrt2Pi;
+  }
+  const float r2 = 1.0 / kSqrt2;
+  if (lo >= 0.0) return 0.5 * (erfc_approx(lo * r2) - erfc_approx(hi * r2));
+  if (hi <= 0.0) return 0.5 * (erfc_approx(-hi * r2) - erfc_approx(-lo * r2));
+  return 1.0 - 0.5 * (erfc_approx(-lo * r2) + erfc_approx(hi * r2));
+}
+
+// cell_prob_axis with the cell already standardized: z in [zl, zr] = (x - cx) / sx over the cell,
+// e in [eb, et] = (y - cy) / sy.
+float cell_prob_axis(float zl, float zr, float eb, float et) {
+  return norm_cdf_diff(zl, zr) * norm_cdf_diff(eb, et);
+}
+
+// cell_prob_rotated, from its second line on (the cell standardized as above). One deliberate
+// difference: r = sqrt(1 - rho^2) comes in from float64 (kernel_block.hpp), not as
+// sqrt(max(1 - rho * rho, 1e-12)) in float32, which cancels for long thin kernels.
+float cell_prob_rotated(float rho, float r, float zl_in, float zr_in, float eb, float et) {
+  const float kZMax = 7.0;
+  const float kPanelLen = 1.5;
+  float zl = max(zl_in, -kZMax), zr = min(zr_in, kZMax);
+  if (!(zr > zl)) return 0.0;
+  float w = r / abs(rho);
+  const float offs[5] = float[5](-4.0, -1.5, 0.0, 1.5, 4.0);
+  float bp[12];
+  int n = 0;
+  bp[n++] = zl;
+  bp[n++] = zr;
+  float zc[2] = float[2](eb / rho, et / rho);
+  for (int c = 0; c < 2; ++c) {
+    for (int o = 0; o < 5; ++o) {
+      float z = zc[c] + offs[o] * w;
+      if (z > zl && z < zr) bp[n++] = z;
+    }
+  }
+  // std::sort (insertion sort; n <= 12)
+  for (int i = 1; i < n; ++i) {
+    float key = bp[i];
+    int j = i - 1;
+    while (j >= 0 && bp[j] > key) {
+      bp[j + 1] = bp[j];
+      --j;
+    }
+    bp[j + 1] = key;
+  }
+  float total = 0.0;
+  for (int i = 0; i + 1 < n; ++i) {
+    float a0 = bp[i], a1 = bp[i + 1];
+    if (!(a1 > a0)) continue;
+    int panels = int(ceil((a1 - a0) / kPanelLen));
+    float ph = (a1 - a0) / float(panels);
+    for (int p = 0; p < panels; ++p) {
+      float mid = a0 + (float(p) + 0.5) * ph, half_h = 0.5 * ph, s = 0.0;
+      for (int q = 0; q < 5; ++q) {
+        float z = mid + half_h * kXg[q];
+        s += kWg[q] * exp(-0.5 * z * z) * norm_cdf_diff((eb - rho * z) / r, (et - rho * z) / r);
+      }
+      total += s * half_h;
+    }
+  }
+  return total * kInvSqrt2Pi;
+}
+
+#endif  // GM_AREA
+
+// ---- combine rules (reference.cpp: combine_init / combine_fold / combine_finish) ----
+
+#if GM_COMBINE == 1  // max
+float combine_init() { return uintBitsToFloat(0xff800000u); }  // -inf
+float combine_fold(float acc, float v) { return max(acc, v); }
+float combine_finish(float acc) { return isinf(acc) ? 0.0 : acc; }  // no kernel at all: 0
+#elif GM_COMBINE == 2
+// prob_or: 1 - prod(1 - c_k), c_k = clamp(v_k, 0, 1), accumulated as the union probability itself,
+// p <- p + c (1 - p): the same value as the reference's running product, but without float32's
+// cancellation in 1 - (1 - c) (absolute error ~6e-8, large relative to a small field).
+float combine_init() { return 0.0; }
+float combine_fold(float acc, float v) {
+  float c = clamp(v, 0.0, 1.0);
+  return acc + c * (1.0 - acc);
+}
+float combine_finish(float acc) { return acc; }
+#else  // sum
+float combine_init() { return 0.0; }
+float combine_fold(float acc, float v) { return acc + v; }
+float combine_finish(float acc) { return acc; }
+#endif
+
+// ---- one kernel ----
+
+// a * b = p + e exactly. With a fused fma (GM_EXACT_FMA, probed by the renderer) one fma; else
+// Dekker's product from Veltkamp splits. `precise` keeps the compiler from reassociating.
+void two_prod(float a, float b, out float p, out float e) {
+  precise float pp = a * b;
+#if GM_EXACT_FMA
+  precise float ee = fma(a, b, -pp);
+#else
+  precise float ca = 4097.0 * a;
+  precise float ah = ca - (ca - a);
+  precise float al = a - ah;
+  precise float cb = 4097.0 * b;
+  precise float bh = cb - (cb - b);
+  precise float bl = b - bh;
+  precise float ee = ((ah * bh - pp) + ah * bl + al * bh) + al * bl;
+#endif
+  p = pp;
+  e = ee;
+}
+
+#if GM_CUTOFF
+// Cutoff decision d2 > k^2. Float d2 is good to ~1e-6 relative; within 1e-5 of k^2 the decision is
+// redone in double from the float64 hi + lo parts (kernel_block.hpp), so that it matches the
+// float64 reference. That happens in a second pass over the kernels, run only by the rare pixels
+// that met such a kernel (g_ambiguous), so the common path holds no double arithmetic.
+bool g_ambiguous = false;
+
+bool beyond_cutoff_exact(int i, vec4 p0, vec4 p1, float colm, float rowm) {
+  vec4 p2 = gm_kernels[i].p2, p3 = gm_kernels[i].p3;
+  double u = double(colm - p0.x) - (double(p0.y) + double(p2.x));
+  double v = double(rowm - p0.z) - (double(p0.w) + double(p2.y));
+  double z1 = (double(p1.x) + double(p3.x)) * u;
+  double z2 = (double(p1.y) + double(p3.y)) * u + (double(p1.z) + double(p3.z)) * v;
+  double d2d = z1 * z1 + z2 * z2;
+  return d2d > double(u_cut_d2.x) + double(u_cut_d2.y);
+}
+#endif
+
+// Value of kernel i at this pixel. axis_aligned and exact_cut are constants at each call site
+// (see mixture()), so each loop compiles to one path. Records are read field by field
+// (gm_kernels[i].pN): point sampling loads p0, p1, p3, p4 only.
+float kernel_value(int i, float colm, float rowm, const bool axis_aligned, const bool exact_cut) {
+  vec4 p0 = gm_kernels[i].p0, p1 = gm_kernels[i].p1, p3 = gm_kernels[i].p3, p4 = gm_kernels[i].p4;
+  // Pixel offset from the centre in pixel-index units: ui, vi exact integers, then the fraction.
+  float ui = colm - p0.x, vi = rowm - p0.z;
+  float u = ui - p0.y, v = vi - p0.w;
+  // Whitened offset. z2 = w21 u + w22 v may cancel heavily (long thin rotated kernels), so it is
+  // formed from the exact integer offsets: both products exact (two_prod), their rounded parts
+  // summed (exact where they cancel: Sterbenz), the error terms and the _lo parts of W added, and
+  // the fractional part's share (z2_offset, float64 on the CPU) subtracted last.
+  float z1 = p1.x * u;
+  float p21, e21, p22, e22;
+  two_prod(p1.y, ui, p21, e21);
+  two_prod(p1.z, vi, p22, e22);
+  precise float z2 = ((p21 + p22) + ((e21 + e22) + (p3.y * ui + p3.z * vi))) - p3.w;
+  float d2 = z1 * z1 + z2 * z2;
+#if GM_CUTOFF
+  const float cut = u_cut_d2.x;
+  bool beyond = d2 > cut;
+  if (abs(d2 - cut) <= 1e-5 * cut) {
+    if (exact_cut) {
+      beyond = beyond_cutoff_exact(i, p0, p1, colm, rowm);
+    } else {
+      g_ambiguous = true;
+    }
+  }
+  if (beyond) return 0.0;
+#endif
+#if !GM_AREA
+  return p1.w * exp(-0.5 * d2);
+#else
+  // Area: the cell [x -+ cell_w/2] x [y -+ cell_h/2] standardized by the marginal sigmas.
+  vec4 p2 = gm_kernels[i].p2;
+  float zc = u * p4.x, hx = 0.5 * abs(p4.x) * u_cell_scale.x;
+  float ec = v * p4.y, hy = 0.5 * abs(p4.y) * u_cell_scale.y;
+  float p;
+  if (axis_aligned) {
+    p = cell_prob_axis(zc - hx, zc + hx, ec - hy, ec + hy);
+  } else if (ec - hy > 7.0 || ec + hy < -7.0) {
+    // Beyond 7 sigma along y the cell holds < 1.3e-12 of the mass: skip the quadrature (along x,
+    // cell_prob_rotated itself returns 0 there).
+    p = 0.0;
+  } else {
+    p = cell_prob_rotated(p2.w, p4.z, zc - hx, zc + hx, ec - hy, ec + hy);
+  }
+  return p2.z * p;
+#endif
+}
+
+// The combined value over kernels [0, n). Area sampling: the renderer puts the axis-aligned
+// kernels first ([0, n_axis)), so the exact erf path and the quadrature run in separate loops (the
+// combine rules do not depend on the order). Point sampling: n_axis is unused.
+float mixture(float colm, float rowm, int n_axis, int n, const bool exact_cut) {
+  float acc = combine_init();
+#if GM_AREA
+  for (int i = 0; i < n_axis; ++i)
+    acc = combine_fold(acc, kernel_value(i, colm, rowm, true, exact_cut));
+  for (int i = n_axis; i < n; ++i)
+    acc = combine_fold(acc, kernel_value(i, colm, rowm, false, exact_cut));
+#else
+  for (int i = 0; i < n; ++i) acc = combine_fold(acc, kernel_value(i, colm, rowm, true, exact_cut));
+#endif
+  return combine_finish(acc);
+}
+
+void main() {
+  int col = int(gl_FragCoord.x);
+  int row = u_height - 1 - int(gl_FragCoord.y);
+  float colm = float(col) * u_index_mul.x;
+  float rowm = float(row) * u_index_mul.y;
+  float value = mixture(colm, rowm, u_count_axis, u_count, false);
+#if GM_CUTOFF
+  if (g_ambiguous) {
+    // Loop bounds of 0 elsewhere: a software rasterizer runs this block for every pixel under a
+    // mask, and empty loops keep that cheap.
+    int n = g_ambiguous ? u_count : 0, n_axis = g_ambiguous ? u_count_axis : 0;
+    value = mixture(colm, rowm, n_axis, n, true);
+  }
+#endif
+  o_value = value;
+}

@@ -1,0 +1,692 @@
+// mixture_renderer.cpp — MixtureRenderer: scene -> R32F field (shaders/mixture.frag) -> RGBA8
+// (shaders/colormap.frag), readback with one Y flip, GPU timing.
+//
+// Conventions and caveats:
+// - Texture row 0 is the *bottom* row of the picture (GL's convention: a viewer draws the textures
+//   with ordinary UVs); field row i (row 0 = y0 = top) lives in texture row H-1-i. read_texture()
+//   is the one place that flips, shared by read_field and read_image.
+// - Kernels: up to kUboKernels (204, sized for the 16 KiB uniform-block minimum) in a std140
+//   uniform buffer, more in a std430 shader storage buffer (GM_USE_SSBO). Layout: kernel_block.hpp.
+// - mixture.frag is built in variants (storage x combine x sampling x cutoff, as #defines),
+//   linked on first use: a software rasterizer runs both sides of every branch, so scene-wide
+//   switches are compile-time. A shader error in a variant surfaces on its first render_field.
+//   GM_EXACT_FMA comes from a probe at construction (shaders/fma_probe.frag): llvmpipe's fma()
+//   is not fused, so there the exact products use Dekker's split instead.
+// - The constructor draws once (a 1x1 empty field): llvmpipe's first GL_TIME_ELAPSED result on a
+//   context is garbage, and the default program gets compiled by the driver.
+// - Big jobs are drawn in horizontal strips (scissor), each flushed, so no single draw runs for
+//   seconds on a software rasterizer; set_strip_rows() overrides the automatic choice.
+// - Every GL state the passes rely on is set here, and what is touched (framebuffers, viewport,
+//   scissor, program, VAO, enables, texture units 0-2, indexed buffer binding 0, pack state) is
+//   saved and restored, so the viewer can share the context with ImGui.
+// - glad's GL entry points are process-global; all MixtureRenderers share them (one loader).
+// - Destroy the renderer while its context is current.
+#include "mixture_renderer.hpp"
+
+#include <glad/gl.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "gl_objects.hpp"
+#include "kernel_block.hpp"
+#include "shader_sources.hpp"
+
+namespace gm::gl {
+
+namespace {
+
+// ---- shaders ----
+
+std::string shader_log(GLuint shader) {
+  GLint len = 0;
+  glGetShaderiv(shader, GL_INFO_LOG_LENGTH, &len);
+  std::string log(std::size_t(std::max(len, 1)), '\0');
+  glGetShaderInfoLog(shader, len, nullptr, log.data());
+  log.resize(std::strlen(log.c_str()));
+  return log;
+}
+
+std::string program_log(GLuint program) {
+  GLint len = 0;
+  glGetProgramiv(program, GL_INFO_LOG_LENGTH, &len);
+  std::string log(std::size_t(std::max(len, 1)), '\0');
+  glGetProgramInfoLog(program, len, nullptr, log.data());
+  log.resize(std::strlen(log.c_str()));
+  return log;
+}
+
+// Driver logs span lines; our errors are one line.
+std::string one_line(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+// Compiles one shader file; `defines` go right after its #version line, followed by a #line so the
+// driver's line numbers match the file.
+Shader compile_shader(GLenum type, const ShaderFile& file, const std::string& defines) {
+  std::string text = file.text;
+  std::size_t eol = text.find('\n');
+  if (eol == std::string::npos || text.rfind("#version", 0) != 0)
+    throw GlError(std::string(file.name) + ": must start with a #version line");
+  std::string src = text.substr(0, eol + 1) + defines + "#line 2\n" + text.substr(eol + 1);
+  Shader sh(glCreateShader(type));
+  const char* p = src.c_str();
+  glShaderSource(sh.id(), 1, &p, nullptr);
+  glCompileShader(sh.id());
+  GLint ok = GL_FALSE;
+  glGetShaderiv(sh.id(), GL_COMPILE_STATUS, &ok);
+  if (ok != GL_TRUE)
+    throw GlError(std::string(file.name) + ": compile failed: " + one_line(shader_log(sh.id())));
+  return sh;
+}
+
+Program link_program(const ShaderFile& vert, const ShaderFile& frag, const std::string& defines) {
+  Shader vs = compile_shader(GL_VERTEX_SHADER, vert, "");
+  Shader fs = compile_shader(GL_FRAGMENT_SHADER, frag, defines);
+  Program prog(glCreateProgram());
+  glAttachShader(prog.id(), vs.id());
+  glAttachShader(prog.id(), fs.id());
+  glLinkProgram(prog.id());
+  GLint ok = GL_FALSE;
+  glGetProgramiv(prog.id(), GL_LINK_STATUS, &ok);
+  glDetachShader(prog.id(), vs.id());
+  glDetachShader(prog.id(), fs.id());
+  if (ok != GL_TRUE)
+    throw GlError(std::string(vert.name) + " + " + frag.name +
+                  ": link failed: " + one_line(program_log(prog.id())));
+  return prog;
+}
+
+// ---- GL state save/restore ----
+
+class StateGuard {
+ public:
+  StateGuard() {
+    glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &draw_fbo_);
+    glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &read_fbo_);
+    glGetIntegerv(GL_VIEWPORT, viewport_.data());
+    glGetIntegerv(GL_SCISSOR_BOX, scissor_.data());
+    glGetIntegerv(GL_CURRENT_PROGRAM, &program_);
+    glGetIntegerv(GL_VERTEX_ARRAY_BINDING, &vao_);
+    glGetIntegerv(GL_ACTIVE_TEXTURE, &active_texture_);
+    for (int i = 0; i < kUnits; ++i) {
+      glActiveTexture(GLenum(GL_TEXTURE0 + i));
+      glGetIntegerv(GL_TEXTURE_BINDING_2D, &textures_[std::size_t(i)]);
+    }
+    glActiveTexture(GLenum(active_texture_));
+    glGetIntegeri_v(GL_UNIFORM_BUFFER_BINDING, 0, &ubo0_);
+    glGetIntegeri_v(GL_SHADER_STORAGE_BUFFER_BINDING, 0, &ssbo0_);
+    glGetIntegerv(GL_UNIFORM_BUFFER_BINDING, &ubo_generic_);
+    glGetIntegerv(GL_SHADER_STORAGE_BUFFER_BINDING, &ssbo_generic_);
+    glGetBooleanv(GL_COLOR_WRITEMASK, color_mask_.data());
+    glGetIntegerv(GL_POLYGON_MODE, polygon_mode_.data());
+    for (std::size_t i = 0; i < kCaps.size(); ++i) enabled_[i] = glIsEnabled(kCaps[i]);
+  }
+  ~StateGuard() {
+    for (std::size_t i = 0; i < kCaps.size(); ++i)
+      enabled_[i] ? glEnable(kCaps[i]) : glDisable(kCaps[i]);
+    glColorMask(color_mask_[0], color_mask_[1], color_mask_[2], color_mask_[3]);
+    glPolygonMode(GL_FRONT_AND_BACK, GLenum(polygon_mode_[0]));
+    // Indexed binding 0 first: glBindBufferBase also sets the generic binding, restored after.
+    glBindBufferBase(GL_UNIFORM_BUFFER, 0, GLuint(ubo0_));
+    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, GLuint(ssbo0_));
+    glBindBuffer(GL_UNIFORM_BUFFER, GLuint(ubo_generic_));
+    glBindBuffer(GL_SHADER_STORAGE_BUFFER, GLuint(ssbo_generic_));
+    for (int i = 0; i < kUnits; ++i) {
+      glActiveTexture(GLenum(GL_TEXTURE0 + i));
+      glBindTexture(GL_TEXTURE_2D, GLuint(textures_[std::size_t(i)]));
+    }
+    glActiveTexture(GLenum(active_texture_));
+    glBindVertexArray(GLuint(vao_));
+    glUseProgram(GLuint(program_));
+    glScissor(scissor_[0], scissor_[1], scissor_[2], scissor_[3]);
+    glViewport(viewport_[0], viewport_[1], viewport_[2], viewport_[3]);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, GLuint(read_fbo_));
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, GLuint(draw_fbo_));
+  }
+  StateGuard(const StateGuard&) = delete;
+  StateGuard& operator=(const StateGuard&) = delete;
+
+  // The fixed state both passes need (everything that could alter a written value).
+  static void set_pass_state() {
+    for (GLenum cap : kCaps) glDisable(cap);
+    glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
+    glPolygonMode(GL_FRONT_AND_BACK, GL_FILL);
+  }
+
+ private:
+  static constexpr int kUnits = 3;
+  static constexpr std::array<GLenum, 10> kCaps = {GL_BLEND,
+                                                   GL_DEPTH_TEST,
+                                                   GL_STENCIL_TEST,
+                                                   GL_CULL_FACE,
+                                                   GL_SCISSOR_TEST,
+                                                   GL_FRAMEBUFFER_SRGB,
+                                                   GL_RASTERIZER_DISCARD,
+                                                   GL_COLOR_LOGIC_OP,
+                                                   GL_MULTISAMPLE,
+                                                   GL_SAMPLE_ALPHA_TO_COVERAGE};
+  GLint draw_fbo_ = 0, read_fbo_ = 0, program_ = 0, vao_ = 0, active_texture_ = GL_TEXTURE0;
+  GLint ubo0_ = 0, ssbo0_ = 0, ubo_generic_ = 0, ssbo_generic_ = 0;
+  std::array<GLint, 4> viewport_{}, scissor_{};
+  std::array<GLint, 2> polygon_mode_{GL_FILL, GL_FILL};
+  std::array<GLint, kUnits> textures_{};
+  std::array<GLboolean, 4> color_mask_{};
+  std::array<GLboolean, kCaps.size()> enabled_{};
+};
+
+const char* gl_error_name(GLenum e) {
+  switch (e) {
+    case GL_INVALID_ENUM:
+      return "GL_INVALID_ENUM";
+    case GL_INVALID_VALUE:
+      return "GL_INVALID_VALUE";
+    case GL_INVALID_OPERATION:
+      return "GL_INVALID_OPERATION";
+    case GL_INVALID_FRAMEBUFFER_OPERATION:
+      return "GL_INVALID_FRAMEBUFFER_OPERATION";
+    case GL_OUT_OF_MEMORY:
+      return "GL_OUT_OF_MEMORY";
+    default:
+      return "GL error";
+  }
+}
+
+// Drains GL's error queue; throws naming `what` if anything was queued.
+void check_gl(const char* what) {
+  GLenum first = glGetError();
+  if (first == GL_NO_ERROR) return;
+  for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; ++i) {
+  }
+  throw GlError(std::string(what) + " failed: " + gl_error_name(first));
+}
+
+void clear_gl_errors() {
+  for (int i = 0; i < 64 && glGetError() != GL_NO_ERROR; ++i) {
+  }
+}
+
+// Float <-> a key whose unsigned order is the float order (NaNs excluded).
+std::uint32_t float_key(float f) {
+  auto b = std::bit_cast<std::uint32_t>(f);
+  return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+float key_float(std::uint32_t k) {
+  return std::bit_cast<float>((k & 0x80000000u) ? (k & 0x7fffffffu) : ~k);
+}
+
+// The colour index gm::colorize gives a float value (colormap.cpp: index = round(255 t)).
+int color_index(float v, ValueRange r, Scale s) {
+  double t = normalize_value(double(v), r, s);
+  long idx = std::lround(t * 255.0);
+  return int(std::clamp(idx, 0L, 255L));
+}
+
+struct Thresholds {
+  std::array<float, 255> start{};  // start[j-1]: where index j begins (see colormap.frag)
+  float sign = 1;
+  int nonfinite_index = 0;
+};
+
+// For a monotone value -> index map, the float at which each index 1..255 starts, found by
+// bisection over the ordered float keys with the CPU's own mapping (so GPU and CPU agree exactly).
+Thresholds color_thresholds(ValueRange r, Scale s) {
+  Thresholds th;
+  const float lowest = std::numeric_limits<float>::lowest(),
+              highest = std::numeric_limits<float>::max();
+  const float inf = std::numeric_limits<float>::infinity();
+  th.nonfinite_index = color_index(std::numeric_limits<float>::quiet_NaN(), r, s);
+  bool increasing = color_index(lowest, r, s) <= color_index(highest, r, s);
+  th.sign = increasing ? 1.0f : -1.0f;
+  // Work on w = sign * v, where the index is non-decreasing in w.
+  auto index_w = [&](std::uint32_t key) { return color_index(th.sign * key_float(key), r, s); };
+  const std::uint32_t klo = float_key(lowest), khi = float_key(highest);
+  for (int j = 1; j <= 255; ++j) {
+    float w;
+    if (index_w(klo) >= j) {
+      w = -inf;
+    } else if (index_w(khi) < j) {
+      w = inf;
+    } else {  // smallest key with index >= j, in (klo, khi]
+      std::uint32_t lo = klo, hi = khi;
+      while (hi - lo > 1) {
+        std::uint32_t mid = lo + (hi - lo) / 2;
+        (index_w(mid) >= j ? hi : lo) = mid;
+      }
+      w = key_float(hi);
+    }
+    th.start[std::size_t(j - 1)] =
+        th.sign * w;  // stored in value units; the shader re-applies sign
+  }
+  return th;
+}
+
+// Whether fma() is fused on this driver: draws fma(a, b, -a*b) into a 1x1 R32F target for an a*b
+// that is inexact in float; a fused fma gives its rounding error, an unfused one 0.
+bool probe_fma(const VertexArray& vao) {
+  StateGuard guard;
+  Program prog = link_program(shader_src::fullscreen_vert, shader_src::fma_probe_frag, "");
+  Texture tex = make_texture(GL_TEXTURE_2D);
+  glTextureStorage2D(tex.id(), 1, GL_R32F, 1, 1);
+  Framebuffer fbo = make_framebuffer();
+  glNamedFramebufferTexture(fbo.id(), GL_COLOR_ATTACHMENT0, tex.id(), 0);
+  glNamedFramebufferDrawBuffer(fbo.id(), GL_COLOR_ATTACHMENT0);
+  const float a = 1.0f + 0x1p-12f + 0x1p-20f, b = 3.0f + 0x1p-11f;
+  const float expect = std::fma(a, b, -(a * b));  // nonzero: a * b is inexact
+  glProgramUniform1f(prog.id(), 0, a);
+  glProgramUniform1f(prog.id(), 1, b);
+  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, fbo.id());
+  StateGuard::set_pass_state();
+  glViewport(0, 0, 1, 1);
+  glUseProgram(prog.id());
+  glBindVertexArray(vao.id());
+  glDrawArrays(GL_TRIANGLES, 0, 3);
+  float got = 0;
+  GLint pack_alignment = 4, pack_buffer = 0;
+  glGetIntegerv(GL_PACK_ALIGNMENT, &pack_alignment);
+  glGetIntegerv(GL_PIXEL_PACK_BUFFER_BINDING, &pack_buffer);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+  glGetTextureImage(tex.id(), 0, GL_RED, GL_FLOAT, sizeof got, &got);
+  glPixelStorei(GL_PACK_ALIGNMENT, pack_alignment);
+  glBindBuffer(GL_PIXEL_PACK_BUFFER, GLuint(pack_buffer));
+  return got == expect;
+}
+
+// The mixture.frag variants: storage (UBO / SSBO) x combine x sampling x cutoff, linked on first
+// use.
+constexpr int kFieldVariants = 2 * 3 * 2 * 2;
+int field_variant(bool ssbo, Combine c, Sampling s, bool cutoff) {
+  return ((int(ssbo) * 3 + int(c)) * 2 + int(s)) * 2 + int(cutoff);
+}
+std::string field_defines(int variant, bool exact_fma) {
+  const bool cutoff = variant % 2 != 0;
+  const int sampling = (variant / 2) % 2, combine = (variant / 4) % 3;
+  const bool ssbo = variant / 12 != 0;
+  std::string d = "#define GM_UBO_KERNELS " + std::to_string(kUboKernels) + "\n";
+  if (ssbo) d += "#define GM_USE_SSBO 1\n";
+  d += "#define GM_COMBINE " + std::to_string(combine) + "\n";
+  d += "#define GM_AREA " + std::to_string(sampling) + "\n";
+  d += "#define GM_CUTOFF " + std::to_string(int(cutoff)) + "\n";
+  d += "#define GM_EXACT_FMA " + std::to_string(int(exact_fma)) + "\n";
+  return d;
+}
+
+}  // namespace
+
+struct MixtureRenderer::Impl {
+  std::array<Program, kFieldVariants> field_programs;
+  Program colormap;
+  VertexArray vao;
+  Buffer ubo, ssbo;
+  std::size_t ssbo_bytes = 0;
+  Texture field_tex, color_tex, table_tex, threshold_tex;
+  Framebuffer field_fbo, color_fbo;
+  int field_w = 0, field_h = 0, color_w = 0, color_h = 0;
+  int table_colormap = -1;
+  bool exact_fma = false;  // the driver's fma() rounds once (probe_fma)
+  Query timer;
+  bool timer_pending = false;
+  double gpu_ms = -1;
+  bool used_ssbo = false;
+  int strip_rows = 0;  // 0 = automatic
+  int last_strips = 0;
+  GLint max_texture = 0, max_renderbuffer = 0, max_fb_w = 0, max_fb_h = 0, max_viewport[2] = {0, 0};
+  GLint64 max_ssbo_bytes = 0;
+  std::string renderer;
+
+  const Program& field_program(int variant) {
+    Program& p = field_programs[std::size_t(variant)];
+    if (!p)
+      p = link_program(shader_src::fullscreen_vert, shader_src::mixture_frag,
+                       field_defines(variant, exact_fma));
+    return p;
+  }
+  void ensure_target(Texture& tex, Framebuffer& fbo, int& cur_w, int& cur_h, int w, int h,
+                     GLenum format, const char* what);
+  void check_size(int w, int h) const;
+  int rows_per_strip(const Scene& scene, int kernels) const;
+};
+
+void MixtureRenderer::Impl::check_size(int w, int h) const {
+  if (w < 1 || h < 1)
+    throw InputError("render size must be at least 1x1, got " + std::to_string(w) + "x" +
+                     std::to_string(h));
+  auto over = [&](const char* limit, GLint value) {
+    throw GlError("render size " + std::to_string(w) + "x" + std::to_string(h) + " exceeds " +
+                  limit + " = " + std::to_string(value) + " of this GL (" + renderer +
+                  "); use --backend cpu");
+  };
+  if (w > max_texture || h > max_texture) over("GL_MAX_TEXTURE_SIZE", max_texture);
+  if (w > max_renderbuffer || h > max_renderbuffer)
+    over("GL_MAX_RENDERBUFFER_SIZE", max_renderbuffer);
+  if (w > max_fb_w) over("GL_MAX_FRAMEBUFFER_WIDTH", max_fb_w);
+  if (h > max_fb_h) over("GL_MAX_FRAMEBUFFER_HEIGHT", max_fb_h);
+  if (w > max_viewport[0] || h > max_viewport[1])
+    over("GL_MAX_VIEWPORT_DIMS", std::min(max_viewport[0], max_viewport[1]));
+}
+
+void MixtureRenderer::Impl::ensure_target(Texture& tex, Framebuffer& fbo, int& cur_w, int& cur_h,
+                                          int w, int h, GLenum format, const char* what) {
+  if (tex && cur_w == w && cur_h == h) return;
+  fbo.reset();
+  tex.reset();
+  cur_w = cur_h = 0;
+  clear_gl_errors();
+  Texture t = make_texture(GL_TEXTURE_2D);
+  glTextureStorage2D(t.id(), 1, format, w, h);
+  glTextureParameteri(t.id(), GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTextureParameteri(t.id(), GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTextureParameteri(t.id(), GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTextureParameteri(t.id(), GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  GLenum err = glGetError();
+  if (err != GL_NO_ERROR)
+    throw GlError(std::string("cannot allocate the ") + what + " texture " + std::to_string(w) +
+                  "x" + std::to_string(h) + ": " + gl_error_name(err));
+  Framebuffer f = make_framebuffer();
+  glNamedFramebufferTexture(f.id(), GL_COLOR_ATTACHMENT0, t.id(), 0);
+  glNamedFramebufferDrawBuffer(f.id(), GL_COLOR_ATTACHMENT0);
+  glNamedFramebufferReadBuffer(f.id(), GL_COLOR_ATTACHMENT0);
+  GLenum status = glCheckNamedFramebufferStatus(f.id(), GL_DRAW_FRAMEBUFFER);
+  if (status != GL_FRAMEBUFFER_COMPLETE)
+    throw GlError(std::string("the ") + what + " framebuffer is incomplete (status 0x" + [&] {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04x", status);
+      return std::string(buf);
+    }() + ")");
+  tex = std::move(t);
+  fbo = std::move(f);
+  cur_w = w, cur_h = h;
+}
+
+// Rows per draw so that one draw evaluates about kBudget kernel-pixels (weighted by the cost of
+// the sampling mode); 0 kernels or small jobs -> one draw.
+int MixtureRenderer::Impl::rows_per_strip(const Scene& scene, int kernels) const {
+  if (strip_rows > 0) return strip_rows;
+  constexpr double kBudget = 32.0 * 1024 * 1024;
+  double cost = 1.0;                                  // point sampling, one kernel
+  if (scene.sampling == Sampling::Area) cost = 40.0;  // rotated kernels: quadrature (~30-100x)
+  double per_row = double(scene.width) * std::max(kernels, 1) * cost;
+  double rows = std::floor(kBudget / per_row);
+  return int(std::clamp(rows, 1.0, double(scene.height)));
+}
+
+MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()) {
+  if (load == nullptr) throw GlError("no GL: no function loader given");
+  struct Loader {
+    LoadProc load;
+  } loader{load};
+  int version = gladLoadGLUserPtr(
+      [](void* user, const char* name) -> GLADapiproc {
+        return reinterpret_cast<GLADapiproc>(static_cast<Loader*>(user)->load(name));
+      },
+      &loader);
+  if (version == 0)
+    throw GlError("no GL: cannot load GL entry points (no current context, or not an OpenGL one)");
+  int major = GLAD_VERSION_MAJOR(version), minor = GLAD_VERSION_MINOR(version);
+  if (major < 4 || (major == 4 && minor < 5)) {
+    const char* v = reinterpret_cast<const char*>(glGetString(GL_VERSION));
+    throw GlError(std::string("GL 4.5 core needed, this context has ") +
+                  (v ? v : "an unknown version") + " (use --backend cpu)");
+  }
+  Impl& m = *impl_;
+  const char* rend = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  m.renderer = rend ? rend : "unknown renderer";
+  glGetIntegerv(GL_MAX_TEXTURE_SIZE, &m.max_texture);
+  glGetIntegerv(GL_MAX_RENDERBUFFER_SIZE, &m.max_renderbuffer);
+  glGetIntegerv(GL_MAX_FRAMEBUFFER_WIDTH, &m.max_fb_w);
+  glGetIntegerv(GL_MAX_FRAMEBUFFER_HEIGHT, &m.max_fb_h);
+  glGetIntegerv(GL_MAX_VIEWPORT_DIMS, m.max_viewport);
+  glGetInteger64v(GL_MAX_SHADER_STORAGE_BLOCK_SIZE, &m.max_ssbo_bytes);
+  GLint max_ubo = 0;
+  glGetIntegerv(GL_MAX_UNIFORM_BLOCK_SIZE, &max_ubo);
+  if (max_ubo < GLint(kUboBytes))
+    throw GlError("GL_MAX_UNIFORM_BLOCK_SIZE is " + std::to_string(max_ubo) +
+                  ", below GL's minimum " + std::to_string(kUboBytes));
+
+  m.vao = make_vertex_array();
+  m.exact_fma = probe_fma(m.vao);
+  // The default variant now (shader errors surface at construction); the others on first use.
+  (void)m.field_program(field_variant(false, Combine::Sum, Sampling::Point, false));
+  m.colormap = link_program(shader_src::fullscreen_vert, shader_src::colormap_frag, "");
+  m.ubo = make_buffer();
+  glNamedBufferStorage(m.ubo.id(), GLsizeiptr(kUboBytes), nullptr, GL_DYNAMIC_STORAGE_BIT);
+  m.ssbo = make_buffer();
+  m.timer = make_query(GL_TIME_ELAPSED);
+  m.table_tex = make_texture(GL_TEXTURE_2D);
+  glTextureStorage2D(m.table_tex.id(), 1, GL_RGBA8, 256, 1);
+  m.threshold_tex = make_texture(GL_TEXTURE_2D);
+  glTextureStorage2D(m.threshold_tex.id(), 1, GL_R32F, 256, 1);
+  for (GLuint t : {m.table_tex.id(), m.threshold_tex.id()}) {
+    glTextureParameteri(t, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTextureParameteri(t, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTextureParameteri(t, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTextureParameteri(t, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  }
+  check_gl("creating the renderer's GL objects");
+  // Warm-up: one tiny timed draw. Mesa's llvmpipe reports garbage (its clock since boot) for the
+  // first GL_TIME_ELAPSED query of a context; this also compiles the program on the driver side.
+  Scene warm;
+  warm.width = warm.height = 1;
+  render_field(warm);
+  (void)last_gpu_ms();
+  m.gpu_ms = -1;
+  m.field_fbo.reset();  // no field until the caller renders one
+  m.field_tex.reset();
+  m.field_w = m.field_h = 0;
+}
+
+MixtureRenderer::~MixtureRenderer() = default;
+MixtureRenderer::MixtureRenderer(MixtureRenderer&&) noexcept = default;
+MixtureRenderer& MixtureRenderer::operator=(MixtureRenderer&&) noexcept = default;
+
+void MixtureRenderer::render_field(const Scene& scene) {
+  Impl& m = *impl_;
+  m.check_size(scene.width, scene.height);
+  std::vector<KernelGpu> kernels = pack_kernels(scene);
+  const int count = int(kernels.size());
+  int count_axis = count;
+  if (scene.sampling == Sampling::Area) {  // axis-aligned first: see mixture.frag's main()
+    auto mid = std::stable_partition(kernels.begin(), kernels.end(),
+                                     [](const KernelGpu& k) { return k.rho == 0.0f; });
+    count_axis = int(mid - kernels.begin());
+  }
+  float cut_hi = 0, cut_lo = 0;
+  const bool cutoff = pack_cutoff(scene, cut_hi, cut_lo);
+  const std::size_t bytes = kernels.size() * sizeof(KernelGpu);
+
+  StateGuard guard;
+  clear_gl_errors();
+  m.used_ssbo = count > kUboKernels;
+  if (!m.used_ssbo) {
+    if (bytes > 0) glNamedBufferSubData(m.ubo.id(), 0, GLsizeiptr(bytes), kernels.data());
+    glBindBufferBase(GL_UNIFORM_BUFFER, 0, m.ubo.id());
+  } else {
+    if (GLint64(bytes) > m.max_ssbo_bytes)
+      throw GlError(
+          std::to_string(count) + " kernels need " + std::to_string(bytes) +
+          " bytes, over GL_MAX_SHADER_STORAGE_BLOCK_SIZE = " + std::to_string(m.max_ssbo_bytes));
+    if (bytes > m.ssbo_bytes) {
+      // Grow geometrically; a new buffer object (immutable storage cannot be resized).
+      std::size_t want = std::max(bytes, m.ssbo_bytes * 2);
+      if (GLint64(want) > m.max_ssbo_bytes) want = bytes;
+      m.ssbo = make_buffer();
+      glNamedBufferStorage(m.ssbo.id(), GLsizeiptr(want), nullptr, GL_DYNAMIC_STORAGE_BIT);
+      m.ssbo_bytes = want;
+    }
+    glNamedBufferSubData(m.ssbo.id(), 0, GLsizeiptr(bytes), kernels.data());
+    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, m.ssbo.id());
+  }
+  check_gl("uploading the kernels");
+  m.ensure_target(m.field_tex, m.field_fbo, m.field_w, m.field_h, scene.width, scene.height,
+                  GL_R32F, "field");
+
+  const Program& prog =
+      m.field_program(field_variant(m.used_ssbo, scene.combine, scene.sampling, cutoff));
+  PixelFrame frame = pixel_frame(scene);
+  const GLuint p = prog.id();
+  glProgramUniform1i(p, 0, count);
+  glProgramUniform1i(p, 1, scene.height);
+  if (scene.sampling == Sampling::Area) glProgramUniform1i(p, 2, count_axis);
+  glProgramUniform2f(p, 4, frame.mul_x, frame.mul_y);
+  if (scene.sampling == Sampling::Area)
+    glProgramUniform2f(p, 5, frame.cell_scale_x, frame.cell_scale_y);
+  if (cutoff) glProgramUniform2f(p, 6, cut_hi, cut_lo);
+
+  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, m.field_fbo.id());
+  StateGuard::set_pass_state();
+  glViewport(0, 0, scene.width, scene.height);
+  glUseProgram(p);
+  glBindVertexArray(m.vao.id());
+
+  const int rows = m.rows_per_strip(scene, count);
+  const bool strips = rows < scene.height;
+  if (strips) glEnable(GL_SCISSOR_TEST);
+  glBeginQuery(GL_TIME_ELAPSED, m.timer.id());
+  m.last_strips = 0;
+  for (int y = 0; y < scene.height; y += rows) {
+    if (strips) {
+      glScissor(0, y, scene.width, std::min(rows, scene.height - y));
+      if (m.last_strips > 0) glFlush();
+    }
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    ++m.last_strips;
+  }
+  glEndQuery(GL_TIME_ELAPSED);
+  m.timer_pending = true;
+  m.gpu_ms = -1;
+  check_gl("drawing the field");
+}
+
+void MixtureRenderer::render_colormap(const View& view, ValueRange range) {
+  Impl& m = *impl_;
+  if (!m.field_tex) throw GlError("render_colormap called before render_field");
+  StateGuard guard;
+  clear_gl_errors();
+  if (m.table_colormap != int(view.colormap)) {
+    const ColormapTable& table = colormap_table(view.colormap);
+    std::array<std::uint8_t, 256 * 4> rgba{};
+    for (std::size_t i = 0; i < 256; ++i) {
+      rgba[4 * i + 0] = table[i][0], rgba[4 * i + 1] = table[i][1], rgba[4 * i + 2] = table[i][2];
+      rgba[4 * i + 3] = 255;
+    }
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+    glTextureSubImage2D(m.table_tex.id(), 0, 0, 0, 256, 1, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+    m.table_colormap = int(view.colormap);
+  }
+  Thresholds th = color_thresholds(range, view.scale);
+  std::array<float, 256> starts{};
+  std::copy(th.start.begin(), th.start.end(), starts.begin());
+  starts[255] = std::numeric_limits<float>::infinity();  // unused texel
+  glTextureSubImage2D(m.threshold_tex.id(), 0, 0, 0, 256, 1, GL_RED, GL_FLOAT, starts.data());
+
+  m.ensure_target(m.color_tex, m.color_fbo, m.color_w, m.color_h, m.field_w, m.field_h, GL_RGBA8,
+                  "colour");
+  const GLuint p = m.colormap.id();
+  glProgramUniform1f(p, 0, th.sign);
+  glProgramUniform1i(p, 1, th.nonfinite_index);
+  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, m.color_fbo.id());
+  StateGuard::set_pass_state();
+  glViewport(0, 0, m.field_w, m.field_h);
+  glUseProgram(p);
+  glBindVertexArray(m.vao.id());
+  glBindTextureUnit(0, m.field_tex.id());
+  glBindTextureUnit(1, m.threshold_tex.id());
+  glBindTextureUnit(2, m.table_tex.id());
+  glDrawArrays(GL_TRIANGLES, 0, 3);
+  check_gl("drawing the colormap");
+}
+
+namespace {
+// The one readback path: a whole texture, rows flipped once so that row 0 is on top.
+std::vector<std::uint8_t> read_texture(GLuint tex, int w, int h, GLenum format, GLenum type,
+                                       std::size_t pixel_bytes) {
+  const std::size_t row_bytes = std::size_t(w) * pixel_bytes;
+  const std::size_t total = row_bytes * std::size_t(h);
+  std::vector<std::uint8_t> raw(total), out(total);
+  GLint pack_alignment = 4, pack_buffer = 0;
+  glGetIntegerv(GL_PACK_ALIGNMENT, &pack_alignment);
+  glGetIntegerv(GL_PIXEL_PACK_BUFFER_BINDING, &pack_buffer);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+  clear_gl_errors();
+  glGetTextureImage(tex, 0, format, type, GLsizei(total), raw.data());
+  GLenum err = glGetError();
+  glPixelStorei(GL_PACK_ALIGNMENT, pack_alignment);
+  glBindBuffer(GL_PIXEL_PACK_BUFFER, GLuint(pack_buffer));
+  if (err != GL_NO_ERROR)
+    throw GlError(std::string("reading back a texture failed: ") + gl_error_name(err));
+  for (int row = 0; row < h; ++row)
+    std::memcpy(out.data() + std::size_t(row) * row_bytes,
+                raw.data() + std::size_t(h - 1 - row) * row_bytes, row_bytes);
+  return out;
+}
+}  // namespace
+
+Field MixtureRenderer::read_field() const {
+  const Impl& m = *impl_;
+  if (!m.field_tex) throw GlError("read_field called before render_field");
+  std::vector<std::uint8_t> bytes =
+      read_texture(m.field_tex.id(), m.field_w, m.field_h, GL_RED, GL_FLOAT, sizeof(float));
+  Field f(m.field_w, m.field_h);
+  std::memcpy(f.data.data(), bytes.data(), bytes.size());
+  return f;
+}
+
+Image MixtureRenderer::read_image() const {
+  const Impl& m = *impl_;
+  if (!m.color_tex) throw GlError("read_image called before render_colormap");
+  Image img;
+  img.width = m.color_w, img.height = m.color_h;
+  img.rgba = read_texture(m.color_tex.id(), m.color_w, m.color_h, GL_RGBA, GL_UNSIGNED_BYTE, 4);
+  return img;
+}
+
+unsigned MixtureRenderer::field_texture() const {
+  return impl_->field_tex.id();
+}
+unsigned MixtureRenderer::color_texture() const {
+  return impl_->color_tex.id();
+}
+
+double MixtureRenderer::last_gpu_ms() const {
+  Impl& m = *impl_;
+  if (m.timer_pending) {
+    GLuint64 ns = 0;
+    glGetQueryObjectui64v(m.timer.id(), GL_QUERY_RESULT, &ns);  // waits for the GPU
+    m.gpu_ms = double(ns) * 1e-6;
+    m.timer_pending = false;
+  }
+  return m.gpu_ms;
+}
+
+bool MixtureRenderer::last_used_ssbo() const {
+  return impl_->used_ssbo;
+}
+int MixtureRenderer::ubo_capacity() const {
+  return kUboKernels;
+}
+std::string MixtureRenderer::renderer_name() const {
+  return impl_->renderer;
+}
+
+void MixtureRenderer::set_strip_rows(int rows) {
+  impl_->strip_rows = std::max(rows, 0);
+}
+int MixtureRenderer::last_strip_count() const {
+  return impl_->last_strips;
+}
+
+}  // namespace gm::gl

@@ -1,0 +1,46 @@
+// gl_test_env.hpp — the one headless GL context + MixtureRenderer shared by every GL test (made on
+// first use, destroyed at exit, renderer before context). Where no GL 4.5 context can be made the
+// tests print why and skip: GM_GL_OR_SKIP() at the top of each test.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "gl/headless_context.hpp"
+#include "gl/mixture_renderer.hpp"
+
+namespace gm::test {
+
+struct GlTestEnv {
+  std::unique_ptr<gl::HeadlessContext> context;  // declared first: destroyed last
+  std::unique_ptr<gl::MixtureRenderer> renderer;
+  std::string skip_reason;  // why there is no renderer
+};
+
+inline GlTestEnv& gl_env() {
+  static GlTestEnv env = [] {
+    GlTestEnv e;
+    try {
+      e.context = gl::HeadlessContext::create();
+      e.renderer = std::make_unique<gl::MixtureRenderer>(e.context->loader());
+    } catch (const std::exception& ex) {
+      e.renderer.reset();
+      e.skip_reason = ex.what();
+    }
+    return e;
+  }();
+  return env;
+}
+
+}  // namespace gm::test
+
+// Binds `R` (MixtureRenderer&) or skips the test with the reason.
+#define GM_GL_OR_SKIP()                                               \
+  if (!::gm::test::gl_env().renderer) {                               \
+    MESSAGE("GL test skipped: " << ::gm::test::gl_env().skip_reason); \
+    return;                                                           \
+  }                                                                   \
+  ::gm::gl::MixtureRenderer& R = *::gm::test::gl_env().renderer;      \
+  R.set_strip_rows(0)
