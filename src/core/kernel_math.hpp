@@ -30,6 +30,7 @@ struct Gaussian {
   bool axis_aligned = true;       // b == 0 exactly: separable, exact erf cell means
   double sx = 1, sy = 1;          // marginal standard deviations sqrt(a), sqrt(c)
   double rho = 0;                 // correlation b / (sx sy)
+  double r = 1;                   // sqrt(1 - rho^2) = sqrt(det)/(sx sy), computed without cancellation
 
   // Mahalanobis distance squared of (x, y) to the centre.
   double d2(double x, double y) const {
@@ -73,6 +74,7 @@ inline Gaussian resolve(const Kernel& k, Normalization norm, std::optional<doubl
   g.axis_aligned = g.b == 0.0;
   g.sx = std::sqrt(g.a), g.sy = std::sqrt(g.c);
   g.rho = g.b / (g.sx * g.sy);
+  g.r = std::sqrt(g.det) / (g.sx * g.sy);
   return g;
 }
 
@@ -140,14 +142,15 @@ T cell_prob_axis(T cx, T cy, T sx, T sy, T xl, T xr, T yl, T yr) {
 // The inner integral is exact; the outer runs over panels split at the places where the inner
 // terms change fast (z = eta/rho, width r/|rho|) and at most kPanelLen long, 5 Gauss-Legendre
 // points each. |z| is clipped to kZMax (the tail beyond holds < 3e-12 of the mass).
+// r = sqrt(1 - rho^2) must come from float64 (Gaussian::r): from a float rho near +-1 it loses
+// everything (a 1000:1 needle would be off by 2e-2).
 template <class T>
-T cell_prob_rotated(T cx, T cy, T sx, T sy, T rho, T xl, T xr, T yl, T yr) {
+T cell_prob_rotated(T cx, T cy, T sx, T sy, T rho, T r, T xl, T xr, T yl, T yr) {
   constexpr T kZMax = T(7);
   constexpr T kPanelLen = T(1.5);
   T zl = std::max((xl - cx) / sx, -kZMax), zr = std::min((xr - cx) / sx, kZMax);
   if (!(zr > zl)) return T(0);
   T eb = (yl - cy) / sy, et = (yr - cy) / sy;
-  T r = std::sqrt(std::max(T(1) - rho * rho, T(1e-12)));
   T w = r / std::abs(rho);  // transition width of the inner terms in z
   // Breakpoints: the ends, and each inner transition at offsets {-4,-1.5,0,1.5,4} * width.
   constexpr int kOffsets = 5;

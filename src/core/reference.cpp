@@ -4,8 +4,10 @@
 // Gauss-Kronrod (7/15) to an absolute tolerance of 1e-15 in probability.
 #include "reference.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace gm {
 
@@ -64,22 +66,28 @@ double cell_prob_rotated_ref(const Gaussian& g, double xl, double xr, double yl,
   double zl = std::max((xl - g.cx) / g.sx, -zmax), zr = std::min((xr - g.cx) / g.sx, zmax);
   if (!(zr > zl)) return 0.0;
   double eb = (yl - g.cy) / g.sy, et = (yr - g.cy) / g.sy;
-  double rho = g.rho, r = std::sqrt(1.0 - rho * rho);
+  double rho = g.rho, r = g.r;
   auto f = [&](double z) {
     return kInvSqrt2Pi * std::exp(-0.5 * z * z) * cdf_diff((eb - rho * z) / r, (et - rho * z) / r);
   };
-  // Split where the inner terms turn (z = eta / rho) so the adaptive rule starts well placed.
-  double bp[4] = {zl, eb / rho, et / rho, zr};
-  if (bp[1] > bp[2]) std::swap(bp[1], bp[2]);
+  // Split where the inner terms turn (z = eta / rho, over a width r / |rho|), at several multiples
+  // of that width: adaptive rules can accept a coarse interval whose nodes all miss a narrow step
+  // (a needle kernel crossing a cell edge), so the start must already resolve the step's scale.
   // P is a probability: an absolute tolerance of 1e-15 is below 1e-10 of any cell mean that
   // matters next to the kernel's peak cell (and keeps far-away cells from refining forever).
   const double tol = 1e-15;
-  double total = 0.0, lo = zl;
-  for (int i = 1; i < 4; ++i) {
-    double hi = std::min(std::max(bp[i], lo), zr);
-    if (hi > lo) total += adaptive(f, lo, hi, tol, 0);
-    lo = hi;
-  }
+  const double w = g.r / std::abs(rho);
+  const double offs[] = {-20, -8, -3, -1, 0, 1, 3, 8, 20};
+  std::vector<double> bp = {zl, zr};
+  for (double z0 : {eb / rho, et / rho})
+    for (double o : offs) {
+      double z = z0 + o * w;
+      if (z > zl && z < zr) bp.push_back(z);
+    }
+  std::sort(bp.begin(), bp.end());
+  double total = 0.0;
+  for (std::size_t i = 0; i + 1 < bp.size(); ++i)
+    if (bp[i + 1] > bp[i]) total += adaptive(f, bp[i], bp[i + 1], tol, 0);
   return total;
 }
 

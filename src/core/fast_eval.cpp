@@ -1,0 +1,504 @@
+// fast_eval.cpp — the fast CPU backend (fast_eval.hpp): float32, threads, auto-vectorized loops.
+//
+// How it goes (see docs/performance.md for the numbers):
+//  1. Resolve every visible kernel (float64) and find its bounding box on the grid: with a cutoff k
+//     the ellipse's extent k*sqrt(a) x k*sqrt(c); without one the extent where exp(-d^2/2) < 1e-30
+//     (d > 11.75), beyond which float32 cannot tell the value from 0 next to the field's peak.
+//  2. Per kernel, per bounding-box row: completing the square in x,
+//       d^2 = ia (ux - m)^2 + uy^2 / c,   m = (b / c) uy   (the ridge of the ellipse on that row),
+//     so value = rowfactor(row) * exp(-ia/2 (ux - m)^2): a row factor and a 1-D profile in x. For an
+//     axis-aligned kernel (b == 0) m = 0 and the x profile is the same on every row: it is computed
+//     once per kernel and a pixel costs one multiply (outer product of two 1-D profiles, no exp).
+//     Rotated kernels take one vectorized float exp per pixel. The row's span of columns is the
+//     ellipse's chord; with a cutoff its ends are decided by the reference's own float64 test
+//     (d2(x, y) > k^2, same expression, same grid coordinates), so no pixel flips at the rim.
+//  3. Kernels are binned into tiles of kTileH x kTileW pixels; threads take rows of tiles. A tile's
+//     output (16 KiB) stays in L1 while its kernels are folded in.
+// Coordinates are taken relative to the kernel (or its ridge) in float64 before rounding to
+// float32, so large domain offsets cost no precision. Area sampling: axis-aligned kernels use the
+// exact erf profiles per column and per row (separable too), rotated ones gm::cell_prob_rotated<float>
+// per pixel (slow, exact to ~1e-6). prob_or folds s += v (1 - s), i.e. s = 1 - prod(1 - v), which
+// keeps small values exact in float32 where 1 - prod(...) would cancel.
+// Lets GCC turn the selects in fast_exp and the folds into blends: FP exception flags are not
+// observed anywhere in gaussmap.
+#pragma GCC optimize("no-trapping-math")
+
+#include "fast_eval.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "kernel_math.hpp"
+
+namespace gm {
+
+namespace {
+
+constexpr int kTileH = 16;
+constexpr int kTileW = 256;
+// Without a cutoff, kernels are evaluated where d^2 <= kNumericalR2: exp(-138/2) = 1e-30.
+constexpr double kNumericalR2 = 138.0;
+constexpr std::uint32_t kNoCols = 0xffffffffu;  // Hot::col_off of a kernel with no column profile
+
+// Float min/max as plain selects (defined here, under no-trapping-math, so that GCC if-converts
+// them inside loops; std::max from <algorithm> is compiled before the pragma and is not).
+[[gnu::always_inline]] inline float max_f(float a, float b) { return a < b ? b : a; }
+[[gnu::always_inline]] inline float min_f(float a, float b) { return b < a ? b : a; }
+
+// Vectorizable exp for x <= ~0 (also fine up to 88): Cody-Waite reduction, degree-7 Taylor
+// polynomial on [-ln2/2, ln2/2] (truncation 5e-9 relative), 2^n through the exponent bits.
+// Relative error about 2e-7; 0 below -87 (where float32 would go subnormal).
+[[gnu::always_inline]] inline float fast_exp(float x) {
+  const float xc = max_f(x, -87.0f);
+  const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
+  float r = xc - n * 0.693145751953125f;                                     // ln2, high bits
+  r = r - n * 1.42860682030941723212e-6f;                                    // ln2, low bits
+  float p = 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
+  const float y = p * std::bit_cast<float>(bits);
+  return x < -87.0f ? 0.0f : y;
+}
+
+// Per kernel, per row of its bounding box.
+// No member initializers: the arrays are allocated for overwrite (every field is written).
+struct RowInfo {
+  float rf;    // row factor: amp exp(-uy^2 / 2c) (point) or mass Py / (cw ch) (area, separable)
+  float base;  // rotated point: x(jc) - cx - m, the ridge offset at column jc
+  int lo, hi;  // columns of the span (inclusive); lo > hi: empty
+  int jc;      // rotated point: the column nearest the ridge (clamped to the box)
+};
+
+struct Prep {
+  Gaussian g;
+  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;  // bounding box, inclusive
+  bool separable = true;
+  float a_half = 0;  // -ia / 2 (rotated point)
+  double inv_c = 1, inv_ia = 1, b_over_c = 0, inv_dx = 0;  // for the spans
+  std::size_t row_off = 0, col_off = 0;
+};
+
+// What the tile loop reads per kernel, packed (32 bytes) and stored in tile order.
+struct Hot {
+  int r0, r1, c0, c1;
+  std::uint32_t prep;  // index into the Prep array (rotated area needs the Gaussian)
+  float a_half;
+  std::uint32_t row_off, col_off;
+};
+
+// Indices i in [0, n) with |g0 + i d - c| <= h, widened by `pad` on both sides: [lo, hi].
+void index_range(double c, double h, double g0, double d, int n, int pad, int& lo, int& hi) {
+  lo = 0, hi = -1;
+  if (n <= 0 || !(h >= 0)) return;
+  if (d == 0.0) {
+    if (std::abs(g0 - c) <= h * (1 + 1e-9) + 1e-300 || pad > 0) lo = 0, hi = n - 1;
+    return;
+  }
+  double a = (c - h - g0) / d, b = (c + h - g0) / d;
+  if (a > b) std::swap(a, b);
+  double flo = std::ceil(a) - pad, fhi = std::floor(b) + pad;
+  flo = std::max(flo, 0.0), fhi = std::min(fhi, double(n - 1));
+  if (!(flo <= fhi)) return;
+  lo = int(flo), hi = int(fhi);
+}
+
+struct Setup {
+  const Scene* scene = nullptr;
+  Grid grid;
+  double r2 = kNumericalR2;  // squared Mahalanobis radius of the boxes
+  bool cutoff = false;
+  bool area = false;
+};
+
+// Bounding box of a kernel, rows and columns, padded by one pixel (the span test trims exactly).
+void find_box(const Setup& s, Prep& p) {
+  const Gaussian& g = p.g;
+  double hx = std::sqrt(s.r2 * g.a), hy = std::sqrt(s.r2 * g.c);
+  if (s.area && !s.cutoff) hx += 0.5 * s.grid.cell_w, hy += 0.5 * s.grid.cell_h;
+  index_range(g.cx, hx, s.grid.x0, s.grid.dx, s.grid.width, 1, p.c0, p.c1);
+  index_range(g.cy, hy, s.grid.y0, s.grid.dy, s.grid.height, 1, p.r0, p.r1);
+  if (p.c0 > p.c1 || p.r0 > p.r1) p.r0 = 0, p.r1 = -1, p.c0 = 0, p.c1 = -1;
+}
+
+// The row's span of columns, exact against the reference's cutoff test where there is a cutoff:
+// the chord of the ellipse from its analytic ends (any rounding there is harmless), then each end
+// moved until d2(x, y) > k^2 (the reference's own expression and grid coordinates) says it is the
+// last pixel in. Kept out of the AVX2 clone (noinline): there GCC would contract d2() into FMAs
+// and round differently from the reference, which is built for the baseline.
+[[gnu::noinline]] void find_span(const Setup& s, const Prep& p, int row, RowInfo& ri) {
+  const Gaussian& g = p.g;
+  const Grid& grid = s.grid;
+  const double y = grid.y(row), uy = y - g.cy;
+  ri.lo = 0, ri.hi = -1;
+  if (s.area && !s.cutoff) {  // cells reach past their centres: keep the whole box
+    ri.lo = p.c0, ri.hi = p.c1;
+    return;
+  }
+  double delta = s.r2 - uy * uy * p.inv_c;
+  if (delta < 0) {
+    if (!s.cutoff || delta < -1e-9 * s.r2) return;
+    delta = 0;
+  }
+  const double ridge = g.cx + p.b_over_c * uy;
+  int lo, hi;
+  bool sure = false;  // the analytic ends are far enough from pixel centres to need no test
+  if (grid.dx == 0.0) {
+    lo = 0, hi = 0;
+  } else {
+    const double h = std::sqrt(delta * p.inv_ia);
+    double pa = (ridge - h - grid.x0) * p.inv_dx, pb = (ridge + h - grid.x0) * p.inv_dx;
+    if (pa > pb) std::swap(pa, pb);
+    const double clo = std::ceil(pa), chi = std::floor(pb);
+    double flo = std::max(clo, double(p.c0)), fhi = std::min(chi, double(p.c1));
+    if (s.cutoff && flo > fhi && delta < 1e-6 * s.r2)  // a chord shorter than a pixel: test the
+      flo = fhi = std::clamp(std::round(0.5 * (pa + pb)), double(p.c0), double(p.c1));  // nearest
+    if (!(flo <= fhi)) return;
+    lo = int(flo), hi = int(fhi);
+    // Rounding moves the ends (here and in the reference's d2) by far less than `eps` columns:
+    // ~1e-15 relative of the terms of d2, which cancel by up to kappa = a ia = 1 / (1 - rho^2),
+    // over the slope of d2 at the rim (bounded while the chord is not near-tangent, delta >= 1e-4
+    // k^2), and of the coordinates themselves. Within eps of a pixel centre the test decides.
+    if (s.cutoff && delta >= 1e-4 * s.r2 && flo == clo && fhi == chi) {
+      const double scale = 1.0 + (std::abs(ridge) + std::abs(grid.x0) + h) * std::abs(p.inv_dx);
+      const double eps = 1e-8 * (g.a * g.ia) * scale;
+      sure = clo - pa > eps && pa - (clo - 1) > eps && pb - chi > eps && chi + 1 - pb > eps;
+    }
+  }
+  if (s.cutoff && !sure) {
+    auto inside = [&](int col) { return !(g.d2(grid.x(col), y) > g.cutoff_d2); };
+    while (lo <= hi && !inside(lo)) ++lo;
+    while (hi >= lo && !inside(hi)) --hi;
+    if (lo > hi) return;
+    while (lo > p.c0 && inside(lo - 1)) --lo;
+    while (hi < p.c1 && inside(hi + 1)) ++hi;
+  }
+  ri.lo = lo, ri.hi = hi;
+}
+
+// Rows (row factor, span, ridge) and, for separable kernels, the column profile.
+[[gnu::always_inline]] inline void prepare_kernel(const Setup& s, Prep& p, RowInfo* rows, float* cols) {
+  const Gaussian& g = p.g;
+  const Grid& grid = s.grid;
+  const int nr = p.r1 - p.r0 + 1, nc = p.c1 - p.c0 + 1;
+  if (nr <= 0 || nc <= 0) return;
+  const double cw = grid.cell_w, ch = grid.cell_h;
+  for (int i = 0; i < nr; ++i) find_span(s, p, p.r0 + i, rows[i]);
+
+  if (!s.area) {
+    // Row factors amp exp(-uy^2 / 2c): arguments in float64, exp vectorized in float32.
+    for (int i = 0; i < nr; ++i) {
+      double uy = grid.y(p.r0 + i) - g.cy;
+      rows[i].rf = float(-0.5 * uy * uy / g.c);
+    }
+    const float amp = float(g.amp);
+    for (int i = 0; i < nr; ++i) rows[i].rf = amp * fast_exp(rows[i].rf);
+    if (p.separable) {
+      for (int j = 0; j < nc; ++j) {
+        double ux = grid.x(p.c0 + j) - g.cx;
+        cols[j] = float(-0.5 * g.ia * ux * ux);
+      }
+      for (int j = 0; j < nc; ++j) cols[j] = fast_exp(cols[j]);
+    } else {
+      for (int i = 0; i < nr; ++i) {
+        RowInfo& ri = rows[i];
+        double uy = grid.y(p.r0 + i) - g.cy;
+        double ridge = g.cx + g.b / g.c * uy;
+        int jc = p.c0;
+        if (grid.dx != 0.0) {
+          double f = std::round((ridge - grid.x0) / grid.dx);
+          jc = int(std::clamp(f, double(p.c0), double(p.c1)));
+        }
+        ri.jc = jc;
+        ri.base = float(grid.x(jc) - ridge);
+      }
+    }
+  } else if (p.separable) {
+    const double scale = g.mass / (cw * ch);
+    for (int i = 0; i < nr; ++i) {
+      double y = grid.y(p.r0 + i);
+      float lo = float((y - 0.5 * ch - g.cy) / g.sy), hi = float((y + 0.5 * ch - g.cy) / g.sy);
+      rows[i].rf = float(scale * double(norm_cdf_diff<float>(lo, hi)));
+    }
+    for (int j = 0; j < nc; ++j) {
+      double x = grid.x(p.c0 + j);
+      float lo = float((x - 0.5 * cw - g.cx) / g.sx), hi = float((x + 0.5 * cw - g.cx) / g.sx);
+      cols[j] = norm_cdf_diff<float>(lo, hi);
+    }
+  }
+}
+
+// ---- folding a kernel's values into a tile row -------------------------------------------------
+
+struct SumOp {
+  static float fold(float acc, float v) { return acc + v; }
+};
+struct MaxOp {
+  static float fold(float acc, float v) { return max_f(acc, v); }
+};
+struct OrOp {  // acc = 1 - prod(1 - clamp(v)): acc += v (1 - acc)
+  static float fold(float acc, float v) {
+    float c = min_f(max_f(v, 0.0f), 1.0f);
+    return acc + c * (1.0f - acc);
+  }
+};
+
+template <class Op>
+[[gnu::always_inline]] inline void fold_separable(float* __restrict o, const float* __restrict prof, float rf, int n) {
+  for (int j = 0; j < n; ++j) o[j] = Op::fold(o[j], rf * prof[j]);
+}
+
+template <class Op>
+[[gnu::always_inline]] inline void fold_rotated(float* __restrict o, int n, int j0, float a_half, float dx, float base,
+                         float rf) {
+  for (int j = 0; j < n; ++j) {
+    float v = float(j0 + j) * dx + base;
+    o[j] = Op::fold(o[j], rf * fast_exp(a_half * v * v));
+  }
+}
+
+struct Job {
+  const Setup* setup = nullptr;
+  const std::vector<Prep>* preps = nullptr;
+  const std::vector<Hot>* hot = nullptr;
+  const RowInfo* rows = nullptr;
+  const float* cols = nullptr;
+  const std::vector<std::uint32_t>* bin_start = nullptr;  // per tile, into bin_items
+  const std::vector<std::uint32_t>* bin_items = nullptr;  // kernel indices
+  int tiles_x = 0;
+  int visible = 0;
+  float* out = nullptr;
+};
+
+template <class Op>
+[[gnu::always_inline]] inline void run_tile_row_op(const Job& job, int ty) {
+  const Setup& s = *job.setup;
+  const Grid& grid = s.grid;
+  const int W = grid.width, H = grid.height;
+  const int ra = ty * kTileH, rb = std::min(H, ra + kTileH) - 1;
+  const bool is_max = std::is_same_v<Op, MaxOp>;
+  std::vector<std::int32_t> count;  // kernels that reached each pixel (max only)
+  const float dxf = float(grid.dx);
+  const double cw = grid.cell_w, ch = grid.cell_h;
+  for (int tx = 0; tx < job.tiles_x; ++tx) {
+    const int ca = tx * kTileW, cb = std::min(W, ca + kTileW) - 1;
+    const int tw = cb - ca + 1;
+    if constexpr (is_max) {
+      count.assign(std::size_t(kTileH) * kTileW, 0);
+      for (int r = ra; r <= rb; ++r)
+        std::fill_n(job.out + std::size_t(r) * W + ca, tw, -std::numeric_limits<float>::infinity());
+    }
+    const std::size_t tile = std::size_t(ty) * job.tiles_x + tx;
+    for (std::uint32_t it = (*job.bin_start)[tile]; it < (*job.bin_start)[tile + 1]; ++it) {
+      const Hot& p = (*job.hot)[(*job.bin_items)[it]];
+      const int r0 = std::max(p.r0, ra), r1 = std::min(p.r1, rb);
+      const bool separable = p.col_off != kNoCols;
+      for (int r = r0; r <= r1; ++r) {
+        const RowInfo& ri = job.rows[p.row_off + std::size_t(r - p.r0)];
+        const int lo = std::max(ri.lo, ca), hi = std::min(ri.hi, cb);
+        if (lo > hi) continue;
+        float* o = job.out + std::size_t(r) * W + lo;
+        const int n = hi - lo + 1;
+        if (separable) {
+          fold_separable<Op>(o, job.cols + p.col_off + std::size_t(lo - p.c0), ri.rf, n);
+        } else if (!s.area) {
+          fold_rotated<Op>(o, n, lo - ri.jc, p.a_half, dxf, ri.base, ri.rf);
+        } else {
+          const Gaussian& g = (*job.preps)[p.prep].g;
+          const double y = grid.y(r);
+          const float yl = float(y - 0.5 * ch - g.cy), yr = float(y + 0.5 * ch - g.cy);
+          const float sx = float(g.sx), sy = float(g.sy), rho = float(g.rho), rr = float(g.r);
+          const double scale = g.mass / (cw * ch);
+          for (int j = 0; j < n; ++j) {
+            const double x = grid.x(lo + j);
+            const float xl = float(x - 0.5 * cw - g.cx), xr = float(x + 0.5 * cw - g.cx);
+            const float pr = cell_prob_rotated<float>(0.0f, 0.0f, sx, sy, rho, rr, xl, xr, yl, yr);
+            o[j] = Op::fold(o[j], float(scale * double(pr)));
+          }
+        }
+        if constexpr (is_max) {
+          std::int32_t* c = count.data() + std::size_t(r - ra) * kTileW + (lo - ca);
+          for (int j = 0; j < n; ++j) c[j] += 1;
+        }
+      }
+    }
+    if constexpr (is_max) {
+      // A kernel that did not reach a pixel contributes 0 there (cutoff), or a value float32 cannot
+      // tell from 0; no kernel at all gives 0 (the reference's combine_finish).
+      for (int r = ra; r <= rb; ++r) {
+        float* o = job.out + std::size_t(r) * W + ca;
+        const std::int32_t* c = count.data() + std::size_t(r - ra) * kTileW;
+        for (int j = 0; j < tw; ++j) {
+          float v = c[j] < job.visible ? max_f(o[j], 0.0f) : o[j];
+          o[j] = std::isinf(v) ? 0.0f : v;
+        }
+      }
+    }
+  }
+}
+
+// The tile loop, compiled twice: for x86-64-v3 (AVX2 + FMA) and the baseline; picked at load time.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define GM_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define GM_CLONES
+#endif
+
+GM_CLONES void run_tile_row(const Job& job, int ty) {
+  switch (job.setup->scene->combine) {
+    case Combine::Sum: run_tile_row_op<SumOp>(job, ty); break;
+    case Combine::Max: run_tile_row_op<MaxOp>(job, ty); break;
+    case Combine::ProbOr: run_tile_row_op<OrOp>(job, ty); break;
+  }
+}
+
+GM_CLONES void prepare_range(const Setup& s, std::vector<Prep>& preps, RowInfo* rows, float* cols,
+                             std::size_t a, std::size_t b) {
+  for (std::size_t k = a; k < b; ++k) {
+    Prep& p = preps[k];
+    prepare_kernel(s, p, rows + p.row_off, cols + p.col_off);
+  }
+}
+
+// Runs f(0 .. n-1) on `threads` threads (the calling one included), items handed out in order.
+template <class F>
+void parallel_for(int n, int threads, const F& f) {
+  if (threads <= 1 || n <= 1) {
+    for (int i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<int> next{0};
+  auto worker = [&] {
+    for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) f(i);
+  };
+  std::vector<std::thread> pool;
+  const int extra = std::min(threads, n) - 1;
+  pool.reserve(std::size_t(extra));
+  for (int t = 0; t < extra; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace
+
+Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
+  Field out(std::max(scene.width, 0), std::max(scene.height, 0));
+  if (scene.width <= 0 || scene.height <= 0) return out;
+
+  Setup s;
+  s.scene = &scene;
+  s.grid = Grid::of(scene);
+  s.cutoff = scene.cutoff_sigma.has_value();
+  s.area = scene.sampling == Sampling::Area;
+  if (s.cutoff) s.r2 = *scene.cutoff_sigma * *scene.cutoff_sigma;
+
+  // 1. Resolve and box; order the kernels by the first tile they touch (counting sort), so that
+  //    the tile loop walks its kernels' data in memory order.
+  const int tiles_x = (scene.width + kTileW - 1) / kTileW;
+  const int tiles_y = (scene.height + kTileH - 1) / kTileH;
+  const std::size_t ntiles = std::size_t(tiles_x) * tiles_y;
+  auto first_tile = [&](const Prep& p) { return std::size_t(p.r0 / kTileH) * tiles_x + p.c0 / kTileW; };
+  std::vector<Prep> boxed;
+  boxed.reserve(scene.kernels.size());
+  int visible = 0;
+  double work = 0;  // pixel-kernel products touched, weighted by their cost (one multiply = 1)
+  std::vector<std::uint32_t> bin_start(ntiles + 1, 0);
+  for (const Kernel& k : scene.kernels) {
+    if (!k.visible) continue;
+    ++visible;
+    Prep p;
+    p.g = resolve(k, scene.normalization, scene.cutoff_sigma);
+    p.separable = p.g.axis_aligned;
+    p.a_half = float(-0.5 * p.g.ia);
+    p.inv_c = 1.0 / p.g.c, p.inv_ia = 1.0 / p.g.ia, p.b_over_c = p.g.b / p.g.c;
+    p.inv_dx = s.grid.dx != 0.0 ? 1.0 / s.grid.dx : 0.0;
+    find_box(s, p);
+    if (p.r0 > p.r1) continue;
+    double area = double(p.r1 - p.r0 + 1) * (p.c1 - p.c0 + 1);
+    work += p.separable ? area : s.area ? 400 * area : 8 * area;
+    ++bin_start[first_tile(p) + 1];
+    boxed.push_back(p);
+  }
+  for (std::size_t t = 0; t < ntiles; ++t) bin_start[t + 1] += bin_start[t];
+  std::vector<Prep> preps(boxed.size());
+  {
+    std::vector<std::uint32_t> fill(bin_start.begin(), bin_start.end() - 1);
+    for (Prep& p : boxed) preps[fill[first_tile(p)]++] = p;
+  }
+  boxed = {};
+  std::vector<Hot> hot(preps.size());
+  std::size_t nrows = 0, ncols = 0;
+  for (std::size_t k = 0; k < preps.size(); ++k) {
+    Prep& p = preps[k];
+    p.row_off = nrows, p.col_off = ncols;
+    nrows += std::size_t(p.r1 - p.r0 + 1);
+    if (p.separable) ncols += std::size_t(p.c1 - p.c0 + 1);
+    hot[k] = Hot{p.r0, p.r1, p.c0, p.c1, std::uint32_t(k), p.a_half, std::uint32_t(p.row_off),
+                 p.separable ? std::uint32_t(p.col_off) : kNoCols};
+  }
+  if (nrows >= kNoCols || ncols >= kNoCols) throw std::length_error("evaluate_fast: scene too large");
+
+  int hw = opts.threads > 0 ? opts.threads : int(std::thread::hardware_concurrency());
+  hw = std::max(hw, 1);
+  // Below ~0.1 ms of work a second thread costs more than it saves (and on a busy machine waiting
+  // for it to be scheduled can cost milliseconds).
+  const int threads = work < 4e5 ? 1 : hw;
+
+  // 2. Per-row spans and factors, per-column profiles (threads over chunks of kernels).
+  auto rows = std::make_unique_for_overwrite<RowInfo[]>(std::max<std::size_t>(nrows, 1));
+  auto cols = std::make_unique_for_overwrite<float[]>(std::max<std::size_t>(ncols, 1));
+  {
+    const std::size_t chunk = 64;
+    const int nchunks = int((preps.size() + chunk - 1) / chunk);
+    parallel_for(nchunks, threads, [&](int c) {
+      std::size_t a = std::size_t(c) * chunk, b = std::min(preps.size(), a + chunk);
+      prepare_range(s, preps, rows.get(), cols.get(), a, b);
+    });
+  }
+
+  // 3. Bin kernels into every tile their box touches (counting sort by tile).
+  auto for_tiles = [&](const Hot& p, auto&& f) {
+    for (int ty = p.r0 / kTileH; ty <= p.r1 / kTileH; ++ty)
+      for (int tx = p.c0 / kTileW; tx <= p.c1 / kTileW; ++tx) f(std::size_t(ty) * tiles_x + tx);
+  };
+  std::fill(bin_start.begin(), bin_start.end(), 0u);
+  for (const Hot& p : hot) for_tiles(p, [&](std::size_t t) { ++bin_start[t + 1]; });
+  for (std::size_t t = 0; t < ntiles; ++t) bin_start[t + 1] += bin_start[t];
+  std::vector<std::uint32_t> bin_items(bin_start[ntiles]);
+  {
+    std::vector<std::uint32_t> fill(bin_start.begin(), bin_start.end() - 1);
+    for (std::size_t k = 0; k < hot.size(); ++k)
+      for_tiles(hot[k], [&](std::size_t t) { bin_items[fill[t]++] = std::uint32_t(k); });
+  }
+
+  // 4. Fold, a row of tiles at a time.
+  Job job;
+  job.setup = &s;
+  job.preps = &preps;
+  job.hot = &hot;
+  job.rows = rows.get();
+  job.cols = cols.get();
+  job.bin_start = &bin_start;
+  job.bin_items = &bin_items;
+  job.tiles_x = tiles_x;
+  job.visible = visible;
+  job.out = out.data.data();
+  parallel_for(tiles_y, threads, [&](int ty) { run_tile_row(job, ty); });
+  return out;
+}
+
+}  // namespace gm
