@@ -1,0 +1,681 @@
+// app.cpp — the viewer's window, main loop, rendering schedule, screenshots and file actions.
+//
+// Window: GLFW, GL 4.5 core, HiDPI-aware (ImGui works in window coordinates; the framebuffer may be
+// larger; the UI font and sizes follow the monitor's content scale). The loop waits for events when
+// idle (glfwWaitEventsTimeout) and draws a few frames after each event so ImGui settles; the field
+// is rendered only when something it depends on changed (render_plan.hpp), the colormap pass only
+// when the view or the range changed. Caveat: ImGui's OpenGL3 backend loads GL on its own
+// (imgui_impl_opengl3_loader); we load glad for our few calls; both point at the same context.
+#include "viewer/app.hpp"
+
+#include <glad/gl.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+#include "core/errors.hpp"
+#include "core/image_io.hpp"
+#include "core/scene_io.hpp"
+#include "viewer/files.hpp"
+#include "viewer/render_plan.hpp"
+
+namespace gm::viewer {
+
+namespace {
+
+void* load_gl(const char* name) {
+  return reinterpret_cast<void*>(glfwGetProcAddress(name));
+}
+
+std::string g_glfw_error;  // the last GLFW error, for the one-line message
+void glfw_error_callback(int, const char* description) {
+  g_glfw_error = description ? description : "";
+}
+
+App* app_of(GLFWwindow* w) {
+  return static_cast<App*>(glfwGetWindowUserPointer(w));
+}
+
+double now_s() {
+  return glfwGetTime();
+}
+
+void copy_to(char* buf, std::size_t size, const std::string& s) {
+  std::size_t n = std::min(s.size(), size - 1);
+  std::memcpy(buf, s.data(), n);
+  buf[n] = '\0';
+}
+
+// ImGui + GLFW lifetime, released in reverse order even when the App throws.
+struct Session {
+  GLFWwindow* window = nullptr;
+  bool imgui = false, glfw_backend = false, gl_backend = false;
+  ~Session() {
+    if (gl_backend) ImGui_ImplOpenGL3_Shutdown();
+    if (glfw_backend) ImGui_ImplGlfw_Shutdown();
+    if (imgui) ImGui::DestroyContext();
+    if (window) glfwDestroyWindow(window);
+    glfwTerminate();
+  }
+};
+
+// Fonts: DejaVu Sans when the system has it (Debian's fonts-dejavu-core), else ImGui's built-in
+// font. The glyph ranges add the Greek sigma, the multiplication sign and a few dashes.
+ImFont* load_fonts(float scale, bool& unicode) {
+  ImGuiIO& io = ImGui::GetIO();
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2012, 0x2026,
+                                   0x2190, 0x2193, 0x2212, 0x2212, 0};
+  const char* sans[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                        "/usr/share/fonts/TTF/DejaVuSans.ttf"};
+  const char* mono[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+                        "/usr/share/fonts/TTF/DejaVuSansMono.ttf"};
+  unicode = false;
+  for (const char* f : sans) {
+    if (std::filesystem::exists(f) &&
+        io.Fonts->AddFontFromFileTTF(f, 15.0f * scale, nullptr, ranges)) {
+      unicode = true;
+      break;
+    }
+  }
+  if (!unicode) {
+    ImFontConfig cfg;
+    cfg.SizePixels = 13.0f * scale;
+    io.Fonts->AddFontDefault(&cfg);
+  }
+  for (const char* f : mono)
+    if (std::filesystem::exists(f))
+      if (ImFont* m = io.Fonts->AddFontFromFileTTF(f, 14.0f * scale, nullptr, ranges)) return m;
+  return nullptr;
+}
+
+void set_style(float scale) {
+  ImGui::StyleColorsDark();
+  ImGuiStyle& st = ImGui::GetStyle();
+  st.WindowRounding = 0;
+  st.FrameRounding = 3;
+  st.GrabRounding = 3;
+  st.WindowBorderSize = 0;
+  st.DisabledAlpha = 0.38f;
+  st.ItemSpacing = ImVec2(8, 4);
+  st.FramePadding = ImVec2(6, 3);
+  st.Colors[ImGuiCol_WindowBg] = ImVec4(0.10f, 0.10f, 0.12f, 1.0f);
+  st.ScaleAllSizes(scale);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Entry point.
+
+int run_viewer(const ViewerOptions& options) {
+  glfwSetErrorCallback(glfw_error_callback);
+  const char* display = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  bool no_display = (!display || !*display) && (!wayland || !*wayland);
+  if (no_display || !glfwInit()) {
+    throw GlError(no_display || g_glfw_error.find("DISPLAY") != std::string::npos ||
+                          g_glfw_error.find("display") != std::string::npos
+                      ? "cannot open a window: no display (set DISPLAY, run under xvfb-run, or use "
+                        "`gaussmap render`)"
+                      : "cannot open a window: " + g_glfw_error);
+  }
+  Session session;
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 4);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 5);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+  glfwWindowHint(GLFW_DOUBLEBUFFER, GLFW_TRUE);
+  std::string title = window_title(options.scene_path, false);
+  session.window = glfwCreateWindow(options.window_width, options.window_height, title.c_str(),
+                                    nullptr, nullptr);
+  if (!session.window)
+    throw GlError("cannot open a window: no GL 4.5 core context (" + g_glfw_error +
+                  "); use `gaussmap render` for headless pictures");
+  glfwMakeContextCurrent(session.window);
+  glfwSwapInterval(options.frames > 0 ? 0 : 1);
+  if (!gladLoadGL(glfwGetProcAddress))
+    throw GlError("cannot load GL 4.5 entry points through GLFW");
+
+  float sx = 1, sy = 1;
+  glfwGetWindowContentScale(session.window, &sx, &sy);
+  float scale = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  session.imgui = true;
+  ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini litter in the working folder
+  set_style(scale);
+
+  App app(options, session.window, scale);  // sets the window user pointer and our callbacks
+  // Installed after ours: ImGui's GLFW backend chains to the callbacks it finds.
+  if (!ImGui_ImplGlfw_InitForOpenGL(session.window, true))
+    throw GlError("ImGui GLFW backend failed");
+  session.glfw_backend = true;
+  if (!ImGui_ImplOpenGL3_Init("#version 410")) throw GlError("ImGui OpenGL3 backend failed");
+  session.gl_backend = true;
+  return app.run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// App.
+
+App::App(const ViewerOptions& options, GLFWwindow* window, float ui_scale)
+    : opts_(options),
+      window_(window),
+      ui_scale_(ui_scale),
+      renderer_(load_gl),
+      editor_(options.scene, options.scene_path) {
+  bool unicode = false;
+  mono_font_ = load_fonts(ui_scale_, unicode);
+  unicode_ = unicode;
+  panel_width_ = 380 * ui_scale_;
+  copy_to(path_buf_, sizeof path_buf_,
+          has_extension(options.scene_path, ".png") ? sibling_path(options.scene_path, ".json")
+                                                    : options.scene_path);
+  glfwSetWindowUserPointer(window_, this);
+  auto ev = [](GLFWwindow* w) { app_of(w)->on_event(); };
+  glfwSetWindowRefreshCallback(window_, ev);
+  glfwSetWindowSizeCallback(window_, [](GLFWwindow* w, int, int) { app_of(w)->on_event(); });
+  glfwSetFramebufferSizeCallback(window_, [](GLFWwindow* w, int, int) { app_of(w)->on_event(); });
+  glfwSetWindowFocusCallback(window_, [](GLFWwindow* w, int) { app_of(w)->on_event(); });
+  glfwSetCursorPosCallback(window_, [](GLFWwindow* w, double, double) { app_of(w)->on_event(); });
+  glfwSetCursorEnterCallback(window_, [](GLFWwindow* w, int) { app_of(w)->on_event(); });
+  glfwSetMouseButtonCallback(window_, [](GLFWwindow* w, int, int, int) { app_of(w)->on_event(); });
+  glfwSetScrollCallback(window_, [](GLFWwindow* w, double, double) { app_of(w)->on_event(); });
+  glfwSetKeyCallback(window_, [](GLFWwindow* w, int key, int, int action, int mods) {
+    app_of(w)->on_key(key, action, mods);
+  });
+  glfwSetCharCallback(window_, [](GLFWwindow* w, unsigned) { app_of(w)->on_event(); });
+  glfwSetDropCallback(window_,
+                      [](GLFWwindow* w, int n, const char** p) { app_of(w)->on_drop(n, p); });
+  glfwSetWindowCloseCallback(window_, [](GLFWwindow* w) { app_of(w)->on_close_request(); });
+}
+
+void App::on_drop(int count, const char** paths) {
+  event_seen_ = true;
+  if (count < 1 || !paths || !paths[0]) return;
+  std::string p = paths[0];
+  if (!has_extension(p, ".json") && !has_extension(p, ".png")) {
+    toast("drop a scene .json or a gaussmap .png", true);
+    return;
+  }
+  request_open(p);
+}
+
+void App::on_close_request() {
+  event_seen_ = true;
+  if (opts_.frames > 0) return;
+  if (editor_.dirty()) {
+    glfwSetWindowShouldClose(window_, GLFW_FALSE);
+    confirm_ = Confirm::Quit;
+  } else {
+    quit_ = true;
+  }
+}
+
+int App::run() {
+  const bool automation = opts_.frames > 0;
+  const int target = std::max(opts_.frames, 3);  // ImGui lays auto-sized windows out by frame 2
+  int settle = 3;
+  while (!quit_) {
+    bool busy = settle > 0 || drag_ != Drag::None || panel_active_ || editor_.in_gesture() ||
+                job_.has_value();
+    if (automation) {
+      glfwPollEvents();
+    } else if (busy) {
+      glfwWaitEventsTimeout(1.0 / 120);
+    } else {
+      // Idle: sleep until an event, waking only to expire a toast.
+      double wait = toast_until_ > now_s() ? std::max(0.05, toast_until_ - now_s()) : 5.0;
+      glfwWaitEventsTimeout(wait);
+    }
+    if (event_seen_) {
+      settle = 3;
+      event_seen_ = false;
+    } else if (settle > 0) {
+      --settle;
+    }
+    if (automation && frame_count_ == target - 1 && !opts_.window_shot.empty())
+      pending_window_shot_ = opts_.window_shot;
+    frame();
+    ++frame_count_;
+    if (automation && frame_count_ >= target) {
+      if (!opts_.screenshot.empty() || !opts_.npy.empty()) {
+        update_field(true);
+        if (!opts_.screenshot.empty())
+          write_png(opts_.screenshot, current_picture(), scene_to_json_text(editor_.scene()));
+        if (!opts_.npy.empty()) write_npy(opts_.npy, field_);
+      }
+      break;
+    }
+    if (glfwWindowShouldClose(window_)) quit_ = true;
+  }
+  return 0;
+}
+
+void App::frame() {
+  double t0 = now_s();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+
+  handle_shortcuts();
+  draw_panel();
+  panel_active_ = ImGui::IsAnyItemActive();
+  layout_canvas();
+  canvas_input();
+  end_gestures_if_idle();
+  update_field(false);
+  if (shot_requested_) {
+    shot_requested_ = false;
+    take_screenshot();
+  }
+  draw_canvas();
+  draw_toast();
+  draw_modals();
+
+  ImGui::Render();
+  int fbw = 0, fbh = 0;
+  glfwGetFramebufferSize(window_, &fbw, &fbh);
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  glViewport(0, 0, fbw, fbh);
+  glDisable(GL_SCISSOR_TEST);
+  glClearColor(0.07f, 0.07f, 0.08f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (!pending_window_shot_.empty()) {
+    std::string path = std::move(pending_window_shot_);
+    pending_window_shot_.clear();
+    capture_window(path);
+  }
+  glfwSwapBuffers(window_);
+  sync_title();
+  frame_ms_ = (now_s() - t0) * 1000.0;
+  frame_other_ms_ = std::max(frame_ms_ - job_ms_this_frame_, 0.0);
+  job_ms_this_frame_ = 0;
+}
+
+// Render the field when its inputs changed. A pass expected to be quick (< 60 ms, from the measured
+// throughput) renders the full field at once. A slow one shows a coarse preview first; once no drag
+// is in progress, the full field is refined in bands of rows, ~35 ms of work per frame, so the
+// window stays responsive on a software GL. Scripted runs (--frames) and screenshots always get the
+// full field.
+void App::update_field(bool force_full) {
+  const Scene& s = editor_.scene();
+  const bool gesture = drag_ == Drag::Kernel || editor_.in_gesture();
+  try {
+    if (job_ && !same_field_inputs(job_->scene, s)) job_.reset();
+    if (force_full && job_) advance_job(std::numeric_limits<double>::infinity());
+    bool have_full = field_scene_ && !field_is_preview_ && same_field_inputs(*field_scene_, s);
+    if (!have_full) {
+      double est = rate_.estimate_ms(s);
+      if (force_full || opts_.frames > 0 || est <= 60.0 || s.width < 2 || s.height < 2) {
+        job_.reset();
+        render_direct(s, 1);
+      } else {
+        int factor = std::clamp(int(std::ceil(std::sqrt(est / 50.0))), 2, 32);  // a ~50 ms preview
+        Scene p = preview_scene(s, factor);
+        if (!field_scene_ || !field_is_preview_ || !same_field_inputs(*field_scene_, p))
+          render_direct(p, factor);
+        if (!gesture && !job_) start_job(s);
+      }
+    }
+    // Band work gets about two thirds of the time: at least 35 ms a frame, twice the rest of it.
+    if (job_ && !gesture) advance_job(std::max(35.0, 2.0 * frame_other_ms_));
+    range_ = view_range(s.view, field_);
+    refresh_colors();
+    update_contours();
+  } catch (const std::exception& e) {  // GlError (too large for this GL, ...), bad_alloc
+    if (opts_.frames > 0 || force_full) throw;
+    render_error_ = e.what();
+    job_.reset();
+    field_scene_ = s;  // do not retry every frame; the next edit retries
+    field_is_preview_ = false;
+  }
+}
+
+void App::render_direct(const Scene& target, int factor) {
+  auto t0 = std::chrono::steady_clock::now();
+  renderer_.render_field(target);
+  field_ = renderer_.read_field();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  rate_.update(target, ms);
+  if (factor == 1) full_field_ms_ = ms;
+  gpu_ms_ = renderer_.last_gpu_ms();
+  field_is_preview_ = factor > 1;
+  preview_factor_ = factor;
+  field_scene_ = target;
+  field_minmax_ = min_max(field_);
+  ++field_serial_;
+  render_error_.clear();
+  display_ = factor > 1 ? Display::Preview : Display::Renderer;
+  color_view_.reset();
+  tex_view_.reset();
+}
+
+void App::start_job(const Scene& s) {
+  BandJob j;
+  j.scene = s;
+  j.field = Field(s.width, s.height);
+  double per_row_ms = rate_.estimate_ms(s) / s.height;
+  j.band_rows = std::clamp(int(25.0 / std::max(per_row_ms, 1e-6)), 2, s.height);
+  own_tex_.ensure(s.width, s.height);
+  job_ = std::move(j);
+}
+
+void App::advance_job(double budget_ms) {
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
+  BandJob& j = *job_;
+  const int h = j.scene.height, w = j.scene.width;
+  const View& view = editor_.scene().view;
+  while (j.next_row < h) {
+    int r0 = j.next_row, rows = std::min(j.band_rows, h - r0);
+    if (rows < 2) r0 = h - 2, rows = 2;  // a one-row grid would change the cell height
+    Scene band = band_scene(j.scene, r0, rows);
+    auto tb = clock::now();
+    renderer_.render_field(band);
+    Field fb = renderer_.read_field();
+    double ms = std::chrono::duration<double, std::milli>(clock::now() - tb).count();
+    rate_.update(band, ms);
+    j.ms += ms;
+    job_ms_this_frame_ += ms;
+    gpu_ms_ = renderer_.last_gpu_ms();
+    for (int r = 0; r < rows; ++r)
+      std::memcpy(&j.field.at(r0 + r, 0), &fb.at(r, 0), sizeof(float) * std::size_t(w));
+    // Show the refined rows right away, in the preview's range until the whole field is known.
+    own_tex_.upload_rows(colorize_rows(j.field, view, range_, r0, rows), r0);
+    j.next_row = r0 + rows;
+    if (ms > 0.5) j.band_rows = std::clamp(int(rows * 25.0 / ms), 2, h);
+    if (std::chrono::duration<double, std::milli>(clock::now() - t0).count() >= budget_ms) break;
+  }
+  if (j.next_row >= h) {
+    full_field_ms_ = j.ms;
+    field_ = std::move(j.field);
+    field_scene_ = std::move(j.scene);
+    job_.reset();
+    field_is_preview_ = false;
+    preview_factor_ = 1;
+    field_minmax_ = min_max(field_);
+    ++field_serial_;
+    display_ = Display::Own;
+    tex_view_.reset();
+  }
+}
+
+void App::refresh_colors() {
+  const View& v = editor_.scene().view;
+  if (display_ == Display::Renderer) {
+    if (!color_view_ || !(*color_view_ == v) || color_range_.vmin != range_.vmin ||
+        color_range_.vmax != range_.vmax) {
+      renderer_.render_colormap(v, range_);
+      color_view_ = v;
+      color_range_ = range_;
+    }
+    return;
+  }
+  if (tex_view_ && *tex_view_ == v && tex_range_.vmin == range_.vmin &&
+      tex_range_.vmax == range_.vmax)
+    return;
+  if (display_ == Display::Preview) {
+    preview_tex_.ensure(field_.width, field_.height);
+    preview_tex_.upload_rows(colorize_rows(field_, v, range_, 0, field_.height), 0);
+    if (job_ && job_->next_row > 0)
+      own_tex_.upload_rows(colorize_rows(job_->field, v, range_, 0, job_->next_row), 0);
+  } else {
+    own_tex_.ensure(field_.width, field_.height);
+    own_tex_.upload_rows(colorize_rows(field_, v, range_, 0, field_.height), 0);
+  }
+  tex_view_ = v;
+  tex_range_ = range_;
+}
+
+Image App::current_picture() {
+  if (display_ == Display::Renderer) return renderer_.read_image();
+  return colorize_rows(field_, editor_.scene().view, range_, 0, field_.height);
+}
+
+void App::update_contours() {
+  const View& v = editor_.scene().view;
+  if (v.contour_levels <= 0 || !field_scene_) {
+    contours_.clear();
+    contour_count_ = 0;
+    return;
+  }
+  if (contour_serial_ == field_serial_ && contour_count_ == v.contour_levels &&
+      contour_range_.vmin == range_.vmin && contour_range_.vmax == range_.vmax &&
+      contour_scale_ == v.scale)
+    return;
+  contours_.clear();
+  Grid g = Grid::of(*field_scene_);
+  double cells = double(field_.width) * double(field_.height);
+  int stride = std::max(1, int(std::ceil(std::sqrt(cells / 1.5e6))));
+  for (double level : contour_levels(range_, v.scale, v.contour_levels)) {
+    auto segs = contour_segments(field_, g, level, stride);
+    contours_.insert(contours_.end(), segs.begin(), segs.end());
+    if (contours_.size() > 400000) break;  // a noisy field: enough to see
+  }
+  contour_serial_ = field_serial_;
+  contour_count_ = v.contour_levels;
+  contour_range_ = range_;
+  contour_scale_ = v.scale;
+}
+
+void App::on_key(int key, int action, int mods) {
+  event_seen_ = true;
+  if (action == GLFW_PRESS || action == GLFW_REPEAT)
+    keys_.push_back({key, mods, action == GLFW_REPEAT});
+}
+
+void App::handle_shortcuts() {
+  std::vector<KeyPress> keys;
+  keys.swap(keys_);
+  ImGuiIO& io = ImGui::GetIO();
+  // Typing into a field or a dialog owns the keyboard (F12 still takes a screenshot).
+  bool text = io.WantTextInput || ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId);
+  bool idle = drag_ == Drag::None && !panel_active_;
+  for (const KeyPress& k : keys) {
+    bool ctrl = (k.mods & GLFW_MOD_CONTROL) != 0, shift = (k.mods & GLFW_MOD_SHIFT) != 0;
+    if (k.key == GLFW_KEY_F12 || (ctrl && k.key == GLFW_KEY_P && !text)) {
+      if (!k.repeat) shot_requested_ = true;
+      continue;
+    }
+    if (text) continue;
+    if (ctrl) {
+      switch (k.key) {
+        case GLFW_KEY_Z:
+          if (idle && (shift ? editor_.redo() : editor_.undo())) edit_error_.clear();
+          break;
+        case GLFW_KEY_Y:
+          if (idle && editor_.redo()) edit_error_.clear();
+          break;
+        case GLFW_KEY_S:
+          if (!k.repeat) save_file(path_buf_);
+          break;
+        case GLFW_KEY_O:
+          if (!k.repeat) request_open(path_buf_);
+          break;
+        case GLFW_KEY_D:
+          if (idle) editor_.duplicate(editor_.selected());
+          break;
+        default:
+          break;
+      }
+      continue;
+    }
+    switch (k.key) {
+      case GLFW_KEY_N:
+      case GLFW_KEY_INSERT:
+        if (idle && !k.repeat) editor_.add_default_kernel();
+        break;
+      case GLFW_KEY_DELETE:
+      case GLFW_KEY_BACKSPACE:
+        if (idle && !k.repeat) editor_.remove(editor_.selected());
+        break;
+      case GLFW_KEY_F:
+        vt_.fit();
+        break;
+      case GLFW_KEY_O:
+        if (!k.repeat) {
+          View v = editor_.scene().view;
+          v.outlines = !v.outlines;
+          editor_.apply_view(v);
+        }
+        break;
+      case GLFW_KEY_ESCAPE:
+        if (idle) editor_.select(-1);
+        break;
+      case GLFW_KEY_TAB:
+        if (!editor_.scene().kernels.empty()) {
+          int n = int(editor_.scene().kernels.size());
+          editor_.select(((editor_.selected() + (shift ? -1 : 1)) % n + n) % n);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+void App::edit(const Scene& next) {
+  if (panel_active_ || ImGui::IsAnyItemActive() || drag_ != Drag::None) editor_.begin_gesture();
+  edit_error_ = editor_.apply(next);  // "" when accepted
+}
+
+void App::end_gestures_if_idle() {
+  if (editor_.in_gesture() && drag_ == Drag::None && !ImGui::IsAnyItemActive())
+    editor_.end_gesture();
+}
+
+void App::take_screenshot() {
+  std::string dir = shot_dir_buf_;
+  try {
+    std::string png = next_shot_name(dir, "gaussmap", {".npy", "-window.png"});
+    std::error_code ec;
+    std::string shown = std::filesystem::absolute(png, ec).lexically_normal().string();
+    if (ec) shown = png;
+    update_field(true);
+    write_png(png, current_picture(), scene_to_json_text(editor_.scene()));
+    std::string msg = "Saved " + shown;
+    if (shot_npy_) {
+      write_npy(sibling_path(png, ".npy"), field_);
+      msg += " + .npy";
+    }
+    if (shot_window_) {
+      pending_window_shot_ = sibling_path(png, "-window.png");
+      msg += " + window";
+    }
+    last_shot_ = shown;
+    toast(msg);
+  } catch (const std::exception& e) {
+    toast(std::string("Screenshot failed: ") + e.what(), true);
+  }
+}
+
+// The whole window as it looks now: the back buffer after ImGui rendered, read before the swap,
+// flipped so row 0 is on top.
+void App::capture_window(const std::string& path) {
+  int fbw = 0, fbh = 0;
+  glfwGetFramebufferSize(window_, &fbw, &fbh);
+  Image img;
+  img.width = fbw, img.height = fbh;
+  img.rgba.resize(std::size_t(fbw) * std::size_t(fbh) * 4);
+  std::vector<std::uint8_t> rows(img.rgba.size());
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  glReadBuffer(GL_BACK);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, fbw, fbh, GL_RGBA, GL_UNSIGNED_BYTE, rows.data());
+  std::size_t stride = std::size_t(fbw) * 4;
+  for (int r = 0; r < fbh; ++r)
+    std::memcpy(&img.rgba[std::size_t(r) * stride], &rows[std::size_t(fbh - 1 - r) * stride],
+                stride);
+  for (std::size_t i = 3; i < img.rgba.size(); i += 4) img.rgba[i] = 255;
+  try {
+    write_png(path, img, scene_to_json_text(editor_.scene()));
+  } catch (const std::exception& e) {
+    if (opts_.frames > 0) throw;
+    toast(std::string("Window shot failed: ") + e.what(), true);
+  }
+}
+
+void App::request_open(const std::string& path) {
+  if (editor_.dirty()) {
+    confirm_ = Confirm::Open;
+    confirm_path_ = path;
+    return;
+  }
+  open_file(path);
+}
+
+void App::open_file(const std::string& path) {
+  if (path.empty()) {
+    file_error_ = "enter a file name to open";
+    return;
+  }
+  try {
+    Scene s = open_scene_file(path);
+    editor_.load(std::move(s), path);
+    vt_.fit();
+    copy_to(path_buf_, sizeof path_buf_,
+            has_extension(path, ".png") ? sibling_path(path, ".json") : path);
+    file_error_.clear();
+    edit_error_.clear();
+    toast("Opened " + path);
+  } catch (const std::exception& e) {
+    file_error_ = e.what();
+    toast("Open failed", true);
+  }
+}
+
+void App::save_file(const std::string& path) {
+  if (path.empty()) {
+    file_error_ = "enter a file name to save to";
+    return;
+  }
+  if (has_extension(path, ".png")) {
+    file_error_ = "save scenes as .json (screenshots carry the scene in their PNG)";
+    return;
+  }
+  try {
+    save_scene(editor_.scene(), path);
+    editor_.mark_saved(path);
+    file_error_.clear();
+    toast("Saved " + path);
+  } catch (const std::exception& e) {
+    file_error_ = e.what();
+    toast("Save failed", true);
+  }
+}
+
+double App::clock_s() {
+  return now_s();
+}
+
+void App::toast(std::string text, bool error) {
+  toast_text_ = std::move(text);
+  toast_error_ = error;
+  toast_until_ = now_s() + (error ? 5.0 : 3.5);
+  event_seen_ = true;
+}
+
+void App::sync_title() {
+  std::string t = window_title(editor_.path(), editor_.dirty());
+  if (t != title_) {
+    glfwSetWindowTitle(window_, t.c_str());
+    title_ = t;
+  }
+}
+
+}  // namespace gm::viewer

@@ -1,0 +1,31 @@
+// files.hpp — the viewer's file chores, kept out of the UI code: open a scene from .json or from a
+// gaussmap .png (the scene rides in its tEXt chunk), screenshot names that never overwrite, the
+// window title with the modified mark.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/scene.hpp"
+
+namespace gm::viewer {
+
+// Load a scene from `path`: .json through gm::load_scene, .png through gm::read_png_scene.
+// Throws InputError / IoError with a one-line message (a PNG without a scene says so).
+Scene open_scene_file(const std::string& path);
+
+// The first "<dir>/<stem>-NNNN.png" (NNNN from 0001) for which none of the files the shot would
+// write exists: the .png itself, and the given sibling suffixes (e.g. ".npy", "-window.png") put in
+// place of ".png". `dir` "" means the current folder.
+std::string next_shot_name(const std::string& dir, const std::string& stem = "gaussmap",
+                           const std::vector<std::string>& sibling_suffixes = {".npy",
+                                                                               "-window.png"});
+// "OUT.png" -> "OUT.npy" / "OUT-window.png" (replaces a trailing .png, else appends).
+std::string sibling_path(const std::string& png_path, const std::string& suffix);
+
+// "gaussmap — scene.json*" (the * when modified; "untitled" without a path).
+std::string window_title(const std::string& path, bool dirty);
+
+bool has_extension(const std::string& path, const std::string& ext);  // case-insensitive, ".json"
+
+}  // namespace gm::viewer

@@ -1,0 +1,108 @@
+// kernel_shape.cpp — kernel axes, ellipses and shape handles in domain units (see
+// kernel_shape.hpp).
+#include "viewer/kernel_shape.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/kernel_math.hpp"
+
+namespace gm::viewer {
+
+namespace {
+constexpr double kDeg = kPi / 180.0;
+}
+
+double normalize_angle_deg(double deg) {
+  if (!std::isfinite(deg)) return 0;
+  double r = std::fmod(deg, 360.0);  // (-360, 360)
+  if (r <= -180.0) r += 360.0;
+  if (r > 180.0) r -= 360.0;
+  return r;
+}
+
+void covariance_of(const Axes& ax, double& a, double& b, double& c) {
+  Kernel k;
+  k.sx = ax.sx, k.sy = ax.sy, k.angle_deg = ax.angle_deg;
+  kernel_covariance(k, a, b, c);
+}
+
+Axes axes_of_covariance(double a, double b, double c) {
+  double t = 0.5 * std::atan2(2 * b, a - c);  // (-90, 90] degrees
+  double cs = std::cos(t), sn = std::sin(t);
+  double sx2 = a * cs * cs + 2 * b * cs * sn + c * sn * sn;
+  double sy2 = a * sn * sn - 2 * b * cs * sn + c * cs * cs;
+  Axes ax;
+  ax.sx = std::sqrt(std::max(sx2, 0.0));
+  ax.sy = std::sqrt(std::max(sy2, 0.0));
+  ax.angle_deg = t / kDeg;
+  return ax;
+}
+
+Axes kernel_axes(const Kernel& k) {
+  if (k.use_covariance) return axes_of_covariance(k.cov_xx, k.cov_xy, k.cov_yy);
+  return {k.sx, k.sy, k.angle_deg};
+}
+
+std::vector<Vec2> ellipse_points(const Kernel& k, double k_sigma, int segments) {
+  Axes ax = kernel_axes(k);
+  double t = ax.angle_deg * kDeg;
+  Vec2 u{std::cos(t), std::sin(t)}, v{-std::sin(t), std::cos(t)};
+  Vec2 c{k.cx, k.cy};
+  std::vector<Vec2> pts;
+  segments = std::max(segments, 8);
+  pts.reserve(std::size_t(segments));
+  for (int i = 0; i < segments; ++i) {
+    double phi = 2 * kPi * i / segments;
+    pts.push_back(c + u * (k_sigma * ax.sx * std::cos(phi)) +
+                  v * (k_sigma * ax.sy * std::sin(phi)));
+  }
+  return pts;
+}
+
+Vec2 handle_position(const Kernel& k, Handle h) {
+  Vec2 c{k.cx, k.cy};
+  if (h == Handle::Center) return c;
+  Axes ax = kernel_axes(k);
+  double t = ax.angle_deg * kDeg;
+  if (h == Handle::AxisX) return c + Vec2{std::cos(t), std::sin(t)} * ax.sx;
+  return c + Vec2{-std::sin(t), std::cos(t)} * ax.sy;
+}
+
+Kernel kernel_with_handle(const Kernel& k, Handle h, Vec2 p) {
+  Kernel out = k;
+  if (!std::isfinite(p.x) || !std::isfinite(p.y)) return out;
+  if (h == Handle::Center) {
+    out.cx = p.x, out.cy = p.y;
+    return out;
+  }
+  Axes ax = kernel_axes(k);
+  Vec2 d = p - Vec2{k.cx, k.cy};
+  double r = length(d);
+  if (!(r > 1e-12 * std::min(ax.sx, ax.sy))) return out;
+  double dir = std::atan2(d.y, d.x) / kDeg;
+  if (h == Handle::AxisX) {
+    ax.sx = r;
+    ax.angle_deg = normalize_angle_deg(dir);
+  } else {
+    ax.sy = r;
+    ax.angle_deg = normalize_angle_deg(dir - 90.0);
+  }
+  if (k.use_covariance) {
+    covariance_of(ax, out.cov_xx, out.cov_xy, out.cov_yy);
+  } else {
+    out.sx = ax.sx, out.sy = ax.sy, out.angle_deg = ax.angle_deg;
+  }
+  return out;
+}
+
+double mahalanobis2(const Kernel& k, Vec2 p) {
+  double a, b, c;
+  kernel_covariance(k, a, b, c);
+  double det = a * c - b * b;
+  if (!(det > 0)) return std::numeric_limits<double>::infinity();
+  double ux = p.x - k.cx, uy = p.y - k.cy;
+  return (c * ux * ux - 2 * b * ux * uy + a * uy * uy) / det;
+}
+
+}  // namespace gm::viewer
