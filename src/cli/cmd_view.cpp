@@ -1,6 +1,7 @@
-// cmd_view.cpp — `gaussmap view [SCENE.json|SCENE.png] [--size WxH] [--frames N]
-// [--screenshot OUT.png] [--window-shot OUT2.png] [--npy OUT.npy]`: the interactive viewer (the
-// default command), or a scripted run that renders N frames, writes the shots and exits 0.
+// cmd_view.cpp — `gaussmap view [SCENE.json|SCENE.png | --recover] [--no-recovery] [--size WxH]
+// [--frames N] [--screenshot OUT.png] [--window-shot OUT2.png] [--npy OUT.npy]`: the interactive
+// viewer (the default command), or a scripted run that renders N frames, writes the shots and exits
+// 0. --recover opens the newest unsaved work of an ended viewer (src/viewer/recovery.hpp).
 // Thin: parses, loads the scene, hands over to src/viewer. Errors are thrown (InputError -> 2,
 // GlError / IoError -> 1). Without the viewer (GAUSSMAP_VIEWER=OFF) main.cpp supplies cmd_view.
 #ifdef GAUSSMAP_HAS_VIEWER
@@ -13,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "core/errors.hpp"
 #include "core/scene.hpp"
+#include "viewer/recovery.hpp"
 #include "viewer/viewer.hpp"
 
 namespace gm::cli {
@@ -20,8 +22,8 @@ namespace gm::cli {
 namespace {
 
 const char* const kViewHelp =
-    "usage: gaussmap [view] [SCENE.json | SCENE.png] [--size WxH] [--frames N]\n"
-    "                [--screenshot OUT.png] [--window-shot OUT2.png] [--npy OUT.npy]\n"
+    "usage: gaussmap [view] [SCENE.json | SCENE.png | --recover] [--no-recovery] [--size WxH]\n"
+    "                [--frames N] [--screenshot OUT.png] [--window-shot OUT2.png] [--npy OUT.npy]\n"
     "\n"
     "Opens the viewer on SCENE (a scene JSON, or a PNG written by gaussmap, which carries its\n"
     "scene); without SCENE, the built-in two-kernel example.\n"
@@ -32,6 +34,13 @@ const char* const kViewHelp =
     "  --window-shot OUT.png  the whole window as it looks, panel included, scene embedded\n"
     "  --npy OUT.npy          the float field, <f4, shape (H, W)\n"
     "  (a shot option without --frames implies --frames 5)\n"
+    "  --recover              open the newest unsaved work of a viewer that ended without saving\n"
+    "                         (crash, kill) as a modified document; exit 1 when there is none\n"
+    "  --no-recovery          do not offer unsaved work of ended viewers at startup\n"
+    "\n"
+    "While a scene has unsaved changes the viewer keeps a recovery file in\n"
+    "$GAUSSMAP_STATE_DIR, else $XDG_STATE_HOME/gaussmap, else ~/.local/state/gaussmap;\n"
+    "the next start offers the work back if the viewer was killed or crashed.\n"
     "\n"
     "Needs a display (DISPLAY; `xvfb-run -a gaussmap view ...` works headless); without one, use\n"
     "`gaussmap render`. Mouse and keys: the Help section of the panel.\n"
@@ -52,7 +61,7 @@ int cmd_view(const Args& args) {
   ArgReader in(args, "view");
   std::string scene_path, size;
   viewer::ViewerOptions opt;
-  bool frames_given = false;
+  bool frames_given = false, recover = false;
   while (!in.done()) {
     if (in.flag("--help") || in.flag("-h")) {
       std::fputs(kViewHelp, stdout);
@@ -66,6 +75,10 @@ int cmd_view(const Args& args) {
       opt.window_shot = in.value();
     } else if (in.option("--npy")) {
       opt.npy = in.value();
+    } else if (in.flag("--recover")) {
+      recover = true;
+    } else if (in.flag("--no-recovery")) {
+      opt.offer_recovery = false;
     } else if (in.option("--size")) {
       size = in.value();
     } else if (scene_path.empty()) {
@@ -76,9 +89,32 @@ int cmd_view(const Args& args) {
   }
   if (!frames_given && !(opt.screenshot.empty() && opt.window_shot.empty() && opt.npy.empty()))
     opt.frames = 5;
-  opt.scene = scene_path.empty() ? seed_scene() : load_scene_any(scene_path);
+  if (recover) {
+    if (!scene_path.empty())
+      throw InputError("view: --recover opens recovered work; it takes no SCENE (got \"" +
+                       scene_path + "\")");
+    std::string dir = viewer::recovery_dir();
+    viewer::RecoveryScan scan = viewer::scan_recoveries(dir);
+    for (const auto& note : scan.notes) std::fprintf(stderr, "gaussmap: note: %s\n", note.c_str());
+    if (scan.stale.empty())
+      throw IoError("view --recover: no unsaved work of an ended viewer in " +
+                    (dir.empty() ? std::string("(no recovery folder: HOME is not set)") : dir) +
+                    (scan.live > 0 ? " (" + std::to_string(scan.live) +
+                                         " file(s) of running viewers are never taken)"
+                                   : std::string()));
+    viewer::Recovery& r = scan.stale.front();
+    std::fprintf(stderr, "gaussmap: recovering %s (%s, saved %s)\n", r.file.c_str(),
+                 r.source.empty() ? "untitled" : r.source.c_str(), r.saved_at.c_str());
+    opt.scene = std::move(r.scene);
+    opt.scene_path = r.source;
+    opt.recovered_from = r.file;
+    opt.state_dir = dir;
+    opt.offer_recovery = false;  // the newest was asked for; the others wait for the next start
+  } else {
+    opt.scene = scene_path.empty() ? seed_scene() : load_scene_any(scene_path);
+    opt.scene_path = scene_path;
+  }
   if (!size.empty()) apply_size(opt.scene, size);
-  opt.scene_path = scene_path;
   return viewer::run_viewer(opt);
 }
 

@@ -6,6 +6,11 @@
 // is rendered only when something it depends on changed (render_plan.hpp), the colormap pass only
 // when the view or the range changed. Caveat: ImGui's OpenGL3 backend loads GL on its own
 // (imgui_impl_opengl3_loader); we load glad for our few calls; both point at the same context.
+//
+// No lost work: after edits the document is autosaved to this process's recovery file (debounced by
+// AutosaveSchedule, written atomically); the file goes when the document is saved or clean, and on a
+// clean exit. A crash, kill -9 or SIGTERM leaves it for the next start to offer back. Load, save,
+// screenshot and autosave failures are shown in the panel / a toast; the viewer keeps running.
 #include "viewer/app.hpp"
 
 #include <glad/gl.h>
@@ -18,8 +23,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <limits>
 
@@ -200,6 +207,7 @@ App::App(const ViewerOptions& options, GLFWwindow* window, float ui_scale)
   glfwSetDropCallback(window_,
                       [](GLFWwindow* w, int n, const char** p) { app_of(w)->on_drop(n, p); });
   glfwSetWindowCloseCallback(window_, [](GLFWwindow* w) { app_of(w)->on_close_request(); });
+  recovery_startup();
 }
 
 void App::on_drop(int count, const char** paths) {
@@ -236,8 +244,9 @@ int App::run() {
     } else if (busy) {
       glfwWaitEventsTimeout(1.0 / 120);
     } else {
-      // Idle: sleep until an event, waking only to expire a toast.
+      // Idle: sleep until an event, waking only to expire a toast or to autosave.
       double wait = toast_until_ > now_s() ? std::max(0.05, toast_until_ - now_s()) : 5.0;
+      if (autosave_on_) wait = std::min(wait, std::max(0.05, autosave_.seconds_until_due(now_s())));
       glfwWaitEventsTimeout(wait);
     }
     if (event_seen_) {
@@ -261,6 +270,7 @@ int App::run() {
     }
     if (glfwWindowShouldClose(window_)) quit_ = true;
   }
+  if (!automation) recovery_on_clean_exit();
   return 0;
 }
 
@@ -301,6 +311,7 @@ void App::frame() {
   }
   glfwSwapBuffers(window_);
   sync_title();
+  autosave_tick();
   frame_ms_ = (now_s() - t0) * 1000.0;
   frame_other_ms_ = std::max(frame_ms_ - job_ms_this_frame_, 0.0);
   job_ms_this_frame_ = 0;
@@ -314,6 +325,9 @@ void App::frame() {
 void App::update_field(bool force_full) {
   const Scene& s = editor_.scene();
   const bool gesture = drag_ == Drag::Kernel || editor_.in_gesture();
+  // The renderer refused this very scene: keep its message (no colormap pass over a field that was
+  // never made, which would only replace the message with a less useful one).
+  if (field_failed_ && !force_full && field_scene_ && same_field_inputs(*field_scene_, s)) return;
   try {
     if (job_ && !same_field_inputs(job_->scene, s)) job_.reset();
     if (force_full && job_) advance_job(std::numeric_limits<double>::infinity());
@@ -342,6 +356,7 @@ void App::update_field(bool force_full) {
     job_.reset();
     field_scene_ = s;  // do not retry every frame; the next edit retries
     field_is_preview_ = false;
+    field_failed_ = true;
   }
 }
 
@@ -360,6 +375,7 @@ void App::render_direct(const Scene& target, int factor) {
   field_minmax_ = min_max(field_);
   ++field_serial_;
   render_error_.clear();
+  field_failed_ = false;
   display_ = factor > 1 ? Display::Preview : Display::Renderer;
   color_view_.reset();
   tex_view_.reset();
@@ -620,10 +636,6 @@ void App::request_open(const std::string& path) {
 }
 
 void App::open_file(const std::string& path) {
-  if (path.empty()) {
-    file_error_ = "enter a file name to open";
-    return;
-  }
   try {
     Scene s = open_scene_file(path);
     editor_.load(std::move(s), path);
@@ -635,27 +647,19 @@ void App::open_file(const std::string& path) {
     toast("Opened " + path);
   } catch (const std::exception& e) {
     file_error_ = e.what();
-    toast("Open failed", true);
+    toast("Open failed: see the File section", true);
   }
 }
 
 void App::save_file(const std::string& path) {
-  if (path.empty()) {
-    file_error_ = "enter a file name to save to";
-    return;
-  }
-  if (has_extension(path, ".png")) {
-    file_error_ = "save scenes as .json (screenshots carry the scene in their PNG)";
-    return;
-  }
   try {
-    save_scene(editor_.scene(), path);
+    save_scene_file(editor_.scene(), path);
     editor_.mark_saved(path);
     file_error_.clear();
     toast("Saved " + path);
   } catch (const std::exception& e) {
     file_error_ = e.what();
-    toast("Save failed", true);
+    toast("Save failed: see the File section", true);
   }
 }
 
@@ -676,6 +680,119 @@ void App::sync_title() {
     glfwSetWindowTitle(window_, t.c_str());
     title_ = t;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// No lost work.
+
+void App::recovery_startup() {
+  const bool automation = opts_.frames > 0;
+  recovery_dir_ = opts_.state_dir.empty() ? recovery_dir() : opts_.state_dir;
+  self_ = this_process();
+  if (!recovery_dir_.empty()) {
+    namespace fs = std::filesystem;
+    recovery_file_ = (fs::path(recovery_dir_) / recovery_file_name(self_)).string();
+    // Without /proc the name carries no start time, and a file of an ended process that had our
+    // pid may be there already: it is not ours to overwrite.
+    std::error_code ec;
+    for (int k = 1; !self_.start && fs::exists(recovery_file_, ec) && k < 1000; ++k)
+      recovery_file_ = (fs::path(recovery_dir_) / ("recovery-" + std::to_string(self_.pid) + "-" +
+                                                   std::to_string(k) + ".json"))
+                           .string();
+  }
+  // Scripted runs have no edits to keep and must leave the recovery folder as they found it.
+  autosave_on_ = opts_.autosave && !automation && !recovery_file_.empty();
+  if (!opts_.recovered_from.empty()) {
+    editor_.load_recovered(opts_.scene, opts_.scene_path);
+    if (!automation) adopted_ = opts_.recovered_from;
+  }
+  if (!opts_.offer_recovery) return;
+  RecoveryScan scan = scan_recoveries(recovery_dir_);
+  for (const std::string& note : scan.notes) std::fprintf(stderr, "gaussmap: note: %s\n", note.c_str());
+  if (scan.notes.size() == 1)
+    toast("Recovery: " + scan.notes[0], true);
+  else if (!scan.notes.empty())
+    toast("Recovery: " + std::to_string(scan.notes.size()) + " files were ignored (see stderr)",
+          true);
+  for (Recovery& r : scan.stale)
+    if (r.file != opts_.recovered_from) stale_.push_back(std::move(r));
+  show_recovery_ = !stale_.empty();
+  recovery_choice_ = 0;
+}
+
+void App::autosave_tick() {
+  if (!autosave_on_) return;
+  const double now = clock_s();
+  const bool dirty = editor_.dirty();
+  autosave_.observe(editor_.revision(), dirty, now);
+  if (!dirty) {
+    // Saved, reopened or discarded: nothing left to recover.
+    if (recovery_on_disk_) {
+      std::string err = remove_recovery(recovery_file_);
+      if (!err.empty()) toast("Autosave: " + err, true);
+      recovery_on_disk_ = false;
+      autosave_.removed();
+    }
+    if (!adopted_.empty()) {
+      remove_recovery(adopted_);
+      adopted_.clear();
+    }
+    autosave_error_.clear();
+    return;
+  }
+  if (!autosave_.due(now)) return;
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    write_recovery(recovery_file_, editor_.scene(), editor_.path(), self_);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    autosave_.written(now, s);
+    recovery_on_disk_ = true;
+    autosave_error_.clear();
+    // Our own file holds the recovered work now: the ended viewer's file can go.
+    if (!adopted_.empty() && adopted_ != recovery_file_) remove_recovery(adopted_);
+    adopted_.clear();
+  } catch (const std::exception& e) {
+    autosave_.failed(now);
+    std::string msg = std::string("Autosave failed: ") + e.what();
+    if (msg != autosave_error_) toast(msg, true);
+    autosave_error_ = msg;
+  }
+}
+
+void App::recovery_on_clean_exit() {
+  // The document is saved, or the user chose "Discard and quit": nothing to offer next time.
+  if (recovery_on_disk_) remove_recovery(recovery_file_);
+  recovery_on_disk_ = false;
+  if (!adopted_.empty()) remove_recovery(adopted_);
+  adopted_.clear();
+}
+
+void App::recover(std::size_t index) {
+  if (index >= stale_.size() || editor_.dirty()) return;
+  Recovery r = std::move(stale_[index]);
+  stale_.erase(stale_.begin() + std::ptrdiff_t(index));
+  editor_.load_recovered(std::move(r.scene), r.source);
+  vt_.fit();
+  copy_to(path_buf_, sizeof path_buf_,
+          has_extension(r.source, ".png") ? sibling_path(r.source, ".json") : r.source);
+  file_error_.clear();
+  edit_error_.clear();
+  if (opts_.frames == 0) adopted_ = r.file;
+  show_recovery_ = false;
+  toast("Recovered " + (r.source.empty() ? std::string("untitled work") : r.source) +
+        ": save it to keep it");
+}
+
+void App::discard_recovery(std::size_t index) {
+  if (index >= stale_.size()) return;
+  std::string err = remove_recovery(stale_[index].file);
+  if (!err.empty()) {
+    toast("Discard failed: " + err, true);
+    return;
+  }
+  stale_.erase(stale_.begin() + std::ptrdiff_t(index));
+  recovery_choice_ = 0;
+  if (stale_.empty()) show_recovery_ = false;
 }
 
 }  // namespace gm::viewer

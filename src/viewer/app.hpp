@@ -2,7 +2,8 @@
 // (Editor), the canvas transform, and the per-frame UI state. Split over app.cpp (window, loop,
 // rendering, shots, files), ui_panel.cpp (the ImGui panel) and ui_canvas.cpp (canvas drawing and
 // mouse interaction). All editing goes through Editor; all geometry through ViewTransform and
-// kernel_shape; colorbar ticks through colorbar; hover readout through probe.
+// kernel_shape; colorbar ticks through colorbar; hover readout through probe; autosave and the
+// recovery offer through recovery.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,7 @@
 #include "viewer/display_texture.hpp"
 #include "viewer/editor.hpp"
 #include "viewer/probe.hpp"
+#include "viewer/recovery.hpp"
 #include "viewer/render_plan.hpp"
 #include "viewer/view_transform.hpp"
 #include "viewer/viewer.hpp"
@@ -59,6 +61,12 @@ class App {
   void edit(const Scene& next);  // apply a panel/canvas edit, report refusals
   void end_gestures_if_idle();
   static double clock_s();  // seconds, GLFW's clock
+  // Recovery (app.cpp): find stale files at startup, autosave after edits, clean up on exit.
+  void recovery_startup();
+  void autosave_tick();
+  void recovery_on_clean_exit();
+  void recover(std::size_t index);          // load stale_[index] as a modified document
+  void discard_recovery(std::size_t index);  // delete stale_[index]
 
   // --- ui_panel.cpp
   void draw_panel();
@@ -70,6 +78,7 @@ class App {
   void panel_shots();
   void panel_stats();
   void panel_help();
+  void draw_recovery_modal();
   void colormap_strip(Colormap c, float width, float height);
 
   // --- ui_canvas.cpp
@@ -99,6 +108,7 @@ class App {
   MinMax<float> field_minmax_;
   int preview_factor_ = 1;
   std::string render_error_;        // the renderer refused the scene (shown in the panel)
+  bool field_failed_ = false;       // ... for field_scene_: not retried until the scene changes
   std::uint64_t field_serial_ = 0;  // counts field passes (keys the contour cache)
 
   // Contour overlay cache: segments in domain units for the current field, levels and range.
@@ -169,6 +179,21 @@ class App {
   bool toast_error_ = false;
   double toast_until_ = 0;
   std::string title_;
+
+  // No lost work: this process's recovery file, the schedule that writes it, the stale files of
+  // ended viewers on offer, and the file the current document was recovered from (deleted once
+  // our own file holds the work).
+  std::string recovery_dir_;
+  std::string recovery_file_;
+  ProcessId self_;
+  bool autosave_on_ = false;
+  bool recovery_on_disk_ = false;
+  AutosaveSchedule autosave_;
+  std::string autosave_error_;
+  std::vector<Recovery> stale_;
+  bool show_recovery_ = false;
+  int recovery_choice_ = 0;
+  std::string adopted_;
 
   // Confirmations.
   enum class Confirm { None, Quit, Open };

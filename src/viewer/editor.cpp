@@ -36,6 +36,11 @@ void Editor::load(Scene scene, std::string path) {
   gesture_pushed_ = false;
 }
 
+void Editor::load_recovered(Scene scene, std::string path) {
+  load(std::move(scene), std::move(path));
+  saved_id_ = kNeverSaved;  // no state id ever equals it: dirty until saved
+}
+
 void Editor::mark_saved(std::string path) {
   path_ = std::move(path);
   saved_id_ = state_id_;

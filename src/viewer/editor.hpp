@@ -32,6 +32,9 @@ class Editor {
 
   // Replace the whole document (open a file): clears the history, not dirty.
   void load(Scene scene, std::string path);
+  // Replace the whole document with recovered work (a recovery file): like load(), but the
+  // document starts modified — it has never been saved to `path`.
+  void load_recovered(Scene scene, std::string path);
   // The document was written to `path`: the current state becomes the saved one.
   void mark_saved(std::string path);
 
@@ -83,6 +86,7 @@ class Editor {
   bool gesture_ = false;
   bool gesture_pushed_ = false;  // the gesture already pushed its undo step
   static constexpr std::size_t kMaxUndo = 256;
+  static constexpr std::uint64_t kNeverSaved = ~std::uint64_t(0);
 };
 
 }  // namespace gm::viewer

@@ -20,13 +20,37 @@ bool has_extension(const std::string& path, const std::string& ext) {
   });
 }
 
+namespace {
+// The UI shows one line: make sure it names the file (the parser's messages name only the key).
+std::string with_path(const std::string& path, const char* what) {
+  std::string m = what;
+  return m.find(path) == std::string::npos ? path + ": " + m : m;
+}
+}  // namespace
+
 Scene open_scene_file(const std::string& path) {
-  if (has_extension(path, ".png")) {
-    auto text = read_png_scene(path);
-    if (!text) throw InputError(path + ": this PNG carries no gaussmap scene");
-    return scene_from_json_text(*text);
+  if (path.empty()) throw InputError("enter a file name to open");
+  try {
+    if (has_extension(path, ".png")) {
+      auto text = read_png_scene(path);
+      if (!text) throw InputError(path + ": this PNG carries no gaussmap scene");
+      return scene_from_json_text(*text);
+    }
+    return load_scene(path);
+  } catch (const InputError& e) {
+    throw InputError(with_path(path, e.what()));
+  } catch (const IoError& e) {
+    throw IoError(with_path(path, e.what()));
+  } catch (const Error& e) {
+    throw Error(with_path(path, e.what()));
   }
-  return load_scene(path);
+}
+
+void save_scene_file(const Scene& scene, const std::string& path) {
+  if (path.empty()) throw InputError("enter a file name to save to");
+  if (has_extension(path, ".png"))
+    throw InputError(path + ": save scenes as .json (screenshots carry the scene in their PNG)");
+  save_scene(scene, path);
 }
 
 std::string sibling_path(const std::string& png_path, const std::string& suffix) {

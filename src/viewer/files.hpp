@@ -1,6 +1,7 @@
 // files.hpp — the viewer's file chores, kept out of the UI code: open a scene from .json or from a
 // gaussmap .png (the scene rides in its tEXt chunk), screenshot names that never overwrite, the
-// window title with the modified mark.
+// window title with the modified mark. Every function here reports failure by throwing a one-line
+// gm::Error; the UI catches and shows it.
 #pragma once
 
 #include <string>
@@ -11,8 +12,12 @@
 namespace gm::viewer {
 
 // Load a scene from `path`: .json through gm::load_scene, .png through gm::read_png_scene.
-// Throws InputError / IoError with a one-line message (a PNG without a scene says so).
+// Throws InputError / IoError with a one-line message (a PNG without a scene says so; an empty
+// path asks for a name). The viewer shows the message in its File section and keeps running.
 Scene open_scene_file(const std::string& path);
+// Save `scene` as JSON to `path` (atomic). Throws InputError for an empty path or a .png name
+// (screenshots carry scenes, they are not saved over), IoError naming the path and the reason.
+void save_scene_file(const Scene& scene, const std::string& path);
 
 // The first "<dir>/<stem>-NNNN.png" (NNNN from 0001) for which none of the files the shot would
 // write exists: the .png itself, and the given sibling suffixes (e.g. ".npy", "-window.png") put in

@@ -219,9 +219,12 @@ void App::draw_canvas() {
     dl->AddText(p, IM_COL32(255, 220, 120, 255), msg);
   }
   if (!render_error_.empty()) {
-    ImVec2 ts = ImGui::CalcTextSize(render_error_.c_str());
+    // Wrapped to the canvas: a long message (a limit, a path) must not run off it.
+    float wrap = std::max(float(canvas_.w) * 0.8f, 10.0f * ImGui::GetFontSize());
+    ImVec2 ts = ImGui::CalcTextSize(render_error_.c_str(), nullptr, false, wrap);
     ImVec2 p(float(canvas_.x + canvas_.w * 0.5) - ts.x * 0.5f, float(canvas_.y + canvas_.h * 0.5));
-    dl->AddText(p, IM_COL32(255, 120, 110, 255), render_error_.c_str());
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, IM_COL32(255, 120, 110, 255),
+                render_error_.c_str(), nullptr, wrap);
   }
   {
     // Status line: field GPU time and frame time (details in the panel's Performance section).

@@ -1,5 +1,6 @@
 // ui_panel.cpp — the ImGui panel on the left: file, scene settings, kernel list, the selected
-// kernel, view settings, screenshots, timings, help; plus the toast and the confirm dialogs.
+// kernel, view settings, screenshots, timings, help; plus the toast, the confirm dialog and the
+// "Recover unsaved work?" dialog.
 // Widgets edit local copies and hand the result to Editor (App::edit / Editor operations): the
 // panel holds no editing logic of its own. Numbers drag with speeds scaled to the quantity and can
 // be typed exactly (Ctrl+click or double-click; no rounding to the display format).
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 
 #include "core/colormap.hpp"
@@ -179,6 +181,16 @@ void App::panel_file() {
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("start over from the built-in example");
   error_text(file_error_);
+  error_text(autosave_error_);
+  if (!stale_.empty() && !show_recovery_) {
+    ImGui::TextColored(kDimColor, "unsaved work of %zu ended viewer%s", stale_.size(),
+                       stale_.size() == 1 ? "" : "s");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Review")) {
+      show_recovery_ = true;
+      recovery_choice_ = 0;
+    }
+  }
 }
 
 void App::panel_scene() {
@@ -515,27 +527,35 @@ void App::panel_help() {
       "F12 / Ctrl+P: screenshot",
       "Drop a .json or gaussmap .png to open it",
       "Hover the map: value and top kernels there",
+      "Unsaved changes are autosaved; after a crash",
+      "  or kill, the next start offers them back",
   };
   for (const char* l : lines) ImGui::BulletText("%s", l);
 }
 
 void App::draw_toast() {
   if (toast_text_.empty() || clock_s() > toast_until_) return;
-  ImVec2 pos(float(canvas_.x + canvas_.w * 0.5), float(canvas_.y + canvas_.h - 8 * ui_scale_));
+  // Above the canvas's status line (frame times), which sits at its bottom edge.
+  ImVec2 pos(float(canvas_.x + canvas_.w * 0.5),
+             float(canvas_.y + canvas_.h) - ImGui::GetFontSize() - 14 * ui_scale_);
   ImGui::SetNextWindowPos(pos, ImGuiCond_Always, ImVec2(0.5f, 1.0f));
   ImGui::SetNextWindowBgAlpha(0.88f);
   ImGui::Begin("##toast", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
                    ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+  // Long messages (paths) wrap inside the canvas instead of running off it.
+  ImGui::PushTextWrapPos(std::max(float(canvas_.w) * 0.85f, 12.0f * ImGui::GetFontSize()));
   if (toast_error_)
     ImGui::TextColored(kErrorColor, "%s", toast_text_.c_str());
   else
     ImGui::TextUnformatted(toast_text_.c_str());
+  ImGui::PopTextWrapPos();
   ImGui::End();
 }
 
 void App::draw_modals() {
+  draw_recovery_modal();  // first: it steps aside in the frame the confirm dialog opens
   if (confirm_ != Confirm::None && !ImGui::IsPopupOpen("Unsaved changes"))
     ImGui::OpenPopup("Unsaved changes");
   ImGuiIO& io = ImGui::GetIO();
@@ -587,6 +607,96 @@ void App::draw_modals() {
     }
     ImGui::EndPopup();
   }
+}
+
+}  // namespace gm::viewer
+
+namespace gm::viewer {
+
+// "Recover unsaved work?": the stale recovery files (newest first), one chosen with a radio
+// button; Recover loads it as a modified document, Discard deletes its file, Later keeps them all
+// (the File section offers them again). Text wraps at a fixed width so long paths never clip.
+void App::draw_recovery_modal() {
+  const char* title = "Recover unsaved work?";
+  if (confirm_ != Confirm::None) show_recovery_ = false;
+  if (show_recovery_ && stale_.empty()) show_recovery_ = false;
+  if (show_recovery_ && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.42f),
+                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  if (!show_recovery_) {
+    ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+    return;
+  }
+  const float em = ImGui::GetFontSize();
+  const float width = std::min(34.0f * em, io.DisplaySize.x * 0.8f);
+  ImGui::PushTextWrapPos(width);
+  ImGui::TextUnformatted(stale_.size() == 1
+                             ? "A gaussmap viewer ended without saving its changes (a crash or "
+                               "a kill). Its work was kept:"
+                             : "gaussmap viewers ended without saving their changes (a crash or "
+                               "a kill). Their work was kept:");
+  ImGui::Spacing();
+  const std::int64_t now = std::int64_t(std::time(nullptr));
+  recovery_choice_ = std::clamp(recovery_choice_, 0, int(stale_.size()) - 1);
+  const int listed = std::min(int(stale_.size()), 6);
+  for (int i = 0; i < listed; ++i) {
+    const Recovery& r = stale_[std::size_t(i)];
+    ImGui::PushID(i);
+    std::string name = r.source.empty()
+                           ? std::string("untitled")
+                           : std::filesystem::path(r.source).filename().string();
+    ImGui::RadioButton(name.c_str(), &recovery_choice_, i);
+    ImGui::Indent(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x);
+    const Scene& sc = r.scene;
+    ImGui::TextColored(kDimColor, "saved %s", describe_saved_time(r.saved_unix, now).c_str());
+    ImGui::TextColored(kDimColor, "%zu kernel%s, %d %s %d, %s", sc.kernels.size(),
+                       sc.kernels.size() == 1 ? "" : "s", sc.width,
+                       unicode_ ? "\xc3\x97" : "x", sc.height, to_string(sc.combine));
+    if (!r.source.empty()) {
+      // One line, shortened from the front (the file name matters most); the tooltip has it all.
+      std::string shown = "from " + r.source;
+      const float room = width - ImGui::GetCursorPosX();
+      const char* ell = unicode_ ? "\xe2\x80\xa6" : "...";
+      if (ImGui::CalcTextSize(shown.c_str()).x > room) {
+        std::string tail = r.source;
+        while (tail.size() > 1 &&
+               ImGui::CalcTextSize(("from " + std::string(ell) + tail).c_str()).x > room)
+          tail.erase(0, 1);
+        shown = "from " + std::string(ell) + tail;
+      }
+      ImGui::TextColored(kDimColor, "%s", shown.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.source.c_str());
+    }
+    ImGui::Unindent(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x);
+    ImGui::PopID();
+    ImGui::Spacing();
+  }
+  if (int(stale_.size()) > listed)
+    ImGui::TextColored(kDimColor, "and %d more (Discard or Recover these first)",
+                       int(stale_.size()) - listed);
+  if (editor_.dirty())
+    ImGui::TextColored(kErrorColor, "Save or discard the current changes before recovering.");
+  ImGui::Separator();
+  std::size_t choice = std::size_t(recovery_choice_);
+  ImGui::BeginDisabled(editor_.dirty());
+  if (ImGui::Button("Recover")) recover(choice);
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("open it as an unsaved document");
+  ImGui::SameLine();
+  if (ImGui::Button("Discard")) discard_recovery(choice);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("delete this recovery file for good");
+  ImGui::SameLine();
+  if (ImGui::Button("Later") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
+    show_recovery_ = false;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("keep the files; the File section offers them again");
+  ImGui::TextColored(kDimColor, "files in %s", recovery_dir_.c_str());
+  ImGui::PopTextWrapPos();
+  if (!show_recovery_) ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
 }
 
 }  // namespace gm::viewer

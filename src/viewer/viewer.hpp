@@ -1,6 +1,8 @@
 // viewer.hpp — the viewer's entry point for the CLI (`gaussmap view`): open a GLFW window with a
 // GL 4.5 core context, run the ImGui panel + canvas on a scene, and optionally script it
-// (render N frames, write the shots, exit) for tests and batch screenshots.
+// (render N frames, write the shots, exit) for tests and batch screenshots. While the document has
+// unsaved changes the viewer keeps a recovery file, and offers the work of viewers that were
+// killed or crashed (recovery.hpp, docs/viewer.md).
 #pragma once
 
 #include <string>
@@ -17,6 +19,15 @@ struct ViewerOptions {
   std::string window_shot;  // automation: the whole window as it looks (PNG + scene)
   std::string npy;          // automation: the float field (.npy)
   int window_width = 1400, window_height = 860;  // logical (screen-coordinate) size
+
+  // No lost work (recovery.hpp). Automation runs (frames > 0) never write, adopt or delete
+  // recovery files; they only show the offer.
+  std::string state_dir;        // the recovery folder; "" = recovery_dir()
+  bool offer_recovery = true;   // at startup, offer the work of viewers that ended unsaved
+  bool autosave = true;         // keep a recovery file while the document has unsaved changes
+  std::string recovered_from;   // `scene` is recovered work from this file (`view --recover`):
+                                // it opens modified; the file is deleted once this viewer's own
+                                // recovery file holds the work (or it is saved / discarded)
 };
 
 // Runs until the window closes (or the automation frames are done). Returns the exit status.

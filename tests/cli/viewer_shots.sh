@@ -27,6 +27,8 @@ CHECK="$BUILD/tests/gaussmap_viewer_tests"
 [ -x "$CHECK" ] || fail "the image checks need $CHECK (build target gaussmap_viewer_tests)"
 
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/gm_viewer_shots.XXXXXX")
+# A private recovery folder: the user's unsaved work of ended viewers must not show up in the shots.
+export GAUSSMAP_STATE_DIR="$OUT/state"
 XVFB=(xvfb-run -a -s "-screen 0 1600x1000x24")
 
 # Run one doctest case of the image checks with the given environment; it must run and pass.
