@@ -3,22 +3,24 @@
 // How it goes (see docs/performance.md for the numbers):
 //  1. Resolve every visible kernel (float64) and find its bounding box on the grid: with a cutoff k
 //     the ellipse's extent k*sqrt(a) x k*sqrt(c); without one the extent where exp(-d^2/2) < 1e-30
-//     (d > 11.75), beyond which float32 cannot tell the value from 0 next to the field's peak.
+//     (d > 11.75), beyond which float32 cannot tell the value from 0 next to the kernel's peak.
 //  2. Per kernel, per bounding-box row: completing the square in x,
 //       d^2 = ia (ux - m)^2 + uy^2 / c,   m = (b / c) uy   (the ridge of the ellipse on that row),
-//     so value = rowfactor(row) * exp(-ia/2 (ux - m)^2): a row factor and a 1-D profile in x. For an
-//     axis-aligned kernel (b == 0) m = 0 and the x profile is the same on every row: it is computed
-//     once per kernel and a pixel costs one multiply (outer product of two 1-D profiles, no exp).
-//     Rotated kernels take one vectorized float exp per pixel. The row's span of columns is the
-//     ellipse's chord; with a cutoff its ends are decided by the reference's own float64 test
-//     (d2(x, y) > k^2, same expression, same grid coordinates), so no pixel flips at the rim.
+//     so value = rowfactor(row) * exp(-ia/2 (ux - m)^2): a row factor and a 1-D profile in x. For
+//     an axis-aligned kernel (b == 0) m = 0 and the x profile is the same on every row: it is
+//     computed once per kernel and a pixel costs one multiply (outer product of two 1-D profiles,
+//     no exp). Rotated kernels take one vectorized float exp per pixel. The row's span of columns
+//     is the ellipse's chord; with a cutoff its ends are decided by the reference's own float64
+//     test (d2(x, y) > k^2, same expression, same grid coordinates), so no pixel flips at the rim.
 //  3. Kernels are binned into tiles of kTileH x kTileW pixels; threads take rows of tiles. A tile's
-//     output (16 KiB) stays in L1 while its kernels are folded in.
+//     output (16 KiB) stays in L1 while its kernels are folded in, kernel by kernel (or four wide
+//     kernels at a time where they share a span: one load and store of the output for four).
 // Coordinates are taken relative to the kernel (or its ridge) in float64 before rounding to
 // float32, so large domain offsets cost no precision. Area sampling: axis-aligned kernels use the
-// exact erf profiles per column and per row (separable too), rotated ones gm::cell_prob_rotated<float>
-// per pixel (slow, exact to ~1e-6). prob_or folds s += v (1 - s), i.e. s = 1 - prod(1 - v), which
-// keeps small values exact in float32 where 1 - prod(...) would cancel.
+// exact erf profiles per column and per row (separable too), rotated ones
+// gm::cell_prob_rotated<float> per pixel (slow, exact to ~1e-6). prob_or folds s += v (1 - s), i.e.
+// s = 1 - prod(1 - v), which keeps small values exact in float32 where 1 - prod(...) would cancel.
+
 // Lets GCC turn the selects in fast_exp and the folds into blends: FP exception flags are not
 // observed anywhere in gaussmap.
 #pragma GCC optimize("no-trapping-math")
@@ -30,7 +32,6 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -51,8 +52,12 @@ constexpr std::uint32_t kNoCols = 0xffffffffu;  // Hot::col_off of a kernel with
 
 // Float min/max as plain selects (defined here, under no-trapping-math, so that GCC if-converts
 // them inside loops; std::max from <algorithm> is compiled before the pragma and is not).
-[[gnu::always_inline]] inline float max_f(float a, float b) { return a < b ? b : a; }
-[[gnu::always_inline]] inline float min_f(float a, float b) { return b < a ? b : a; }
+[[gnu::always_inline]] inline float max_f(float a, float b) {
+  return a < b ? b : a;
+}
+[[gnu::always_inline]] inline float min_f(float a, float b) {
+  return b < a ? b : a;
+}
 
 // Vectorizable exp for x <= ~0 (also fine up to 88): Cody-Waite reduction, degree-7 Taylor
 // polynomial on [-ln2/2, ln2/2] (truncation 5e-9 relative), 2^n through the exponent bits.
@@ -60,8 +65,8 @@ constexpr std::uint32_t kNoCols = 0xffffffffu;  // Hot::col_off of a kernel with
 [[gnu::always_inline]] inline float fast_exp(float x) {
   const float xc = max_f(x, -87.0f);
   const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
-  float r = xc - n * 0.693145751953125f;                                     // ln2, high bits
-  r = r - n * 1.42860682030941723212e-6f;                                    // ln2, low bits
+  float r = xc - n * 0.693145751953125f;                                    // ln2, high bits
+  r = r - n * 1.42860682030941723212e-6f;                                   // ln2, low bits
   float p = 1.0f / 5040.0f;
   p = p * r + 1.0f / 720.0f;
   p = p * r + 1.0f / 120.0f;
@@ -88,7 +93,7 @@ struct Prep {
   Gaussian g;
   int r0 = 0, r1 = -1, c0 = 0, c1 = -1;  // bounding box, inclusive
   bool separable = true;
-  float a_half = 0;  // -ia / 2 (rotated point)
+  float a_half = 0;                                        // -ia / 2 (rotated point)
   double inv_c = 1, inv_ia = 1, b_over_c = 0, inv_dx = 0;  // for the spans
   std::size_t row_off = 0, col_off = 0;
 };
@@ -191,7 +196,8 @@ void find_box(const Setup& s, Prep& p) {
 }
 
 // Rows (row factor, span, ridge) and, for separable kernels, the column profile.
-[[gnu::always_inline]] inline void prepare_kernel(const Setup& s, Prep& p, RowInfo* rows, float* cols) {
+[[gnu::always_inline]] inline void prepare_kernel(const Setup& s, Prep& p, RowInfo* rows,
+                                                  float* cols) {
   const Gaussian& g = p.g;
   const Grid& grid = s.grid;
   const int nr = p.r1 - p.r0 + 1, nc = p.c1 - p.c0 + 1;
@@ -258,13 +264,33 @@ struct OrOp {  // acc = 1 - prod(1 - clamp(v)): acc += v (1 - acc)
 };
 
 template <class Op>
-[[gnu::always_inline]] inline void fold_separable(float* __restrict o, const float* __restrict prof, float rf, int n) {
+[[gnu::always_inline]] inline void fold_separable(float* __restrict o, const float* __restrict prof,
+                                                  float rf, int n) {
   for (int j = 0; j < n; ++j) o[j] = Op::fold(o[j], rf * prof[j]);
 }
 
+// Four kernels with the same span: the output is loaded and stored once.
 template <class Op>
-[[gnu::always_inline]] inline void fold_rotated(float* __restrict o, int n, int j0, float a_half, float dx, float base,
-                         float rf) {
+[[gnu::always_inline]] inline void fold_separable4(float* __restrict o, const float* const* prof,
+                                                   const float* rf, int n) {
+  const float* __restrict p0 = prof[0];
+  const float* __restrict p1 = prof[1];
+  const float* __restrict p2 = prof[2];
+  const float* __restrict p3 = prof[3];
+  const float r0 = rf[0], r1 = rf[1], r2 = rf[2], r3 = rf[3];
+  for (int j = 0; j < n; ++j) {
+    if constexpr (std::is_same_v<Op, SumOp>) {
+      o[j] = o[j] + ((r0 * p0[j] + r1 * p1[j]) + (r2 * p2[j] + r3 * p3[j]));
+    } else {
+      o[j] = Op::fold(Op::fold(Op::fold(Op::fold(o[j], r0 * p0[j]), r1 * p1[j]), r2 * p2[j]),
+                      r3 * p3[j]);
+    }
+  }
+}
+
+template <class Op>
+[[gnu::always_inline]] inline void fold_rotated(float* __restrict o, int n, int j0, float a_half,
+                                                float dx, float base, float rf) {
   for (int j = 0; j < n; ++j) {
     float v = float(j0 + j) * dx + base;
     o[j] = Op::fold(o[j], rf * fast_exp(a_half * v * v));
@@ -280,7 +306,8 @@ struct Job {
   const std::vector<std::uint32_t>* bin_start = nullptr;  // per tile, into bin_items
   const std::vector<std::uint32_t>* bin_items = nullptr;  // kernel indices
   int tiles_x = 0;
-  int visible = 0;
+  int visible = 0;  // visible kernels in this batch (max: those that missed a pixel fold in 0)
+  bool first_batch = true, last_batch = true;  // max: -inf start, and no kernel at all gives 0
   float* out = nullptr;
 };
 
@@ -291,7 +318,8 @@ template <class Op>
   const int W = grid.width, H = grid.height;
   const int ra = ty * kTileH, rb = std::min(H, ra + kTileH) - 1;
   const bool is_max = std::is_same_v<Op, MaxOp>;
-  std::vector<std::int32_t> count;  // kernels that reached each pixel (max only)
+  std::vector<std::int32_t> count;     // kernels that reached each pixel (max only)
+  std::vector<const Hot*> wide, rest;  // a tile's kernels: wide separable ones, and the others
   const float dxf = float(grid.dx);
   const double cw = grid.cell_w, ch = grid.cell_h;
   for (int tx = 0; tx < job.tiles_x; ++tx) {
@@ -299,12 +327,65 @@ template <class Op>
     const int tw = cb - ca + 1;
     if constexpr (is_max) {
       count.assign(std::size_t(kTileH) * kTileW, 0);
-      for (int r = ra; r <= rb; ++r)
-        std::fill_n(job.out + std::size_t(r) * W + ca, tw, -std::numeric_limits<float>::infinity());
+      if (job.first_batch)
+        for (int r = ra; r <= rb; ++r)
+          std::fill_n(job.out + std::size_t(r) * W + ca, tw,
+                      -std::numeric_limits<float>::infinity());
     }
     const std::size_t tile = std::size_t(ty) * job.tiles_x + tx;
-    for (std::uint32_t it = (*job.bin_start)[tile]; it < (*job.bin_start)[tile + 1]; ++it) {
-      const Hot& p = (*job.hot)[(*job.bin_items)[it]];
+    const std::uint32_t it1 = (*job.bin_start)[tile + 1];
+    // Four wide separable kernels at a time where they have the same span on a row (common without
+    // a cutoff): the output row is loaded and stored once for the four. Their profiles (4 x 1 KiB)
+    // and the tile (16 KiB) stay in L1 across the tile's rows. Only kernels whose boxes span the
+    // tile's columns qualify: small ones rarely share a span.
+    wide.clear(), rest.clear();
+    for (std::uint32_t it = (*job.bin_start)[tile]; it < it1; ++it) {
+      const Hot* h = &(*job.hot)[(*job.bin_items)[it]];
+      const bool w = !s.cutoff && h->col_off != kNoCols && h->c0 <= ca && h->c1 >= cb;
+      (w ? wide : rest).push_back(h);
+    }
+    std::size_t gi = 0;
+    for (; gi + 4 <= wide.size(); gi += 4) {
+      const Hot* const* q = wide.data() + gi;
+      int r0 = rb, r1 = ra;
+      for (int k = 0; k < 4; ++k)
+        r0 = std::min(r0, std::max(q[k]->r0, ra)), r1 = std::max(r1, std::min(q[k]->r1, rb));
+      for (int r = r0; r <= r1; ++r) {
+        int lo[4], hi[4];
+        const float* prof[4];
+        float rf[4];
+        for (int k = 0; k < 4; ++k) {
+          const Hot& h = *q[k];
+          lo[k] = 0, hi[k] = -1;
+          if (r < h.r0 || r > h.r1) continue;
+          const RowInfo& ri = job.rows[h.row_off + std::size_t(r - h.r0)];
+          lo[k] = std::max(ri.lo, ca), hi[k] = std::min(ri.hi, cb);
+          prof[k] = job.cols + h.col_off + std::size_t(lo[k] - h.c0);
+          rf[k] = ri.rf;
+        }
+        float* orow = job.out + std::size_t(r) * W;
+        auto count_span = [&](int a0, int a1, int add) {
+          if constexpr (is_max) {
+            std::int32_t* c = count.data() + std::size_t(r - ra) * kTileW - ca;
+            for (int j = a0; j <= a1; ++j) c[j] += add;
+          }
+        };
+        if (lo[0] <= hi[0] && lo[0] == lo[1] && lo[0] == lo[2] && lo[0] == lo[3] &&
+            hi[0] == hi[1] && hi[0] == hi[2] && hi[0] == hi[3]) {
+          fold_separable4<Op>(orow + lo[0], prof, rf, hi[0] - lo[0] + 1);
+          count_span(lo[0], hi[0], 4);
+        } else {
+          for (int k = 0; k < 4; ++k)
+            if (lo[k] <= hi[k]) {
+              fold_separable<Op>(orow + lo[k], prof[k], rf[k], hi[k] - lo[k] + 1);
+              count_span(lo[k], hi[k], 1);
+            }
+        }
+      }
+    }
+    for (; gi < wide.size(); ++gi) rest.push_back(wide[gi]);
+    for (const Hot* hp : rest) {
+      const Hot& p = *hp;
       const int r0 = std::max(p.r0, ra), r1 = std::min(p.r1, rb);
       const bool separable = p.col_off != kNoCols;
       for (int r = r0; r <= r1; ++r) {
@@ -344,7 +425,7 @@ template <class Op>
         const std::int32_t* c = count.data() + std::size_t(r - ra) * kTileW;
         for (int j = 0; j < tw; ++j) {
           float v = c[j] < job.visible ? max_f(o[j], 0.0f) : o[j];
-          o[j] = std::isinf(v) ? 0.0f : v;
+          o[j] = job.last_batch && std::isinf(v) ? 0.0f : v;
         }
       }
     }
@@ -360,9 +441,15 @@ template <class Op>
 
 GM_CLONES void run_tile_row(const Job& job, int ty) {
   switch (job.setup->scene->combine) {
-    case Combine::Sum: run_tile_row_op<SumOp>(job, ty); break;
-    case Combine::Max: run_tile_row_op<MaxOp>(job, ty); break;
-    case Combine::ProbOr: run_tile_row_op<OrOp>(job, ty); break;
+    case Combine::Sum:
+      run_tile_row_op<SumOp>(job, ty);
+      break;
+    case Combine::Max:
+      run_tile_row_op<MaxOp>(job, ty);
+      break;
+    case Combine::ProbOr:
+      run_tile_row_op<OrOp>(job, ty);
+      break;
   }
 }
 
@@ -393,51 +480,35 @@ void parallel_for(int n, int threads, const F& f) {
   for (std::thread& t : pool) t.join();
 }
 
-}  // namespace
-
-Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
-  Field out(std::max(scene.width, 0), std::max(scene.height, 0));
-  if (scene.width <= 0 || scene.height <= 0) return out;
-
-  Setup s;
-  s.scene = &scene;
-  s.grid = Grid::of(scene);
-  s.cutoff = scene.cutoff_sigma.has_value();
-  s.area = scene.sampling == Sampling::Area;
-  if (s.cutoff) s.r2 = *scene.cutoff_sigma * *scene.cutoff_sigma;
-
-  // 1. Resolve and box; order the kernels by the first tile they touch (counting sort), so that
-  //    the tile loop walks its kernels' data in memory order.
+// One batch of kernels (all visible, boxed, in scene order) folded into `out`.
+void run_batch(const Setup& s, std::vector<Prep> boxed, bool first, bool last, int hw, float* out) {
+  const Scene& scene = *s.scene;
+  const int visible = int(boxed.size());
+  // Order the kernels by the first tile they touch (counting sort), so that the tile loop walks
+  // their data in memory order; kernels outside the image drop out here (for max they still
+  // count as visible: they contribute 0 everywhere).
   const int tiles_x = (scene.width + kTileW - 1) / kTileW;
   const int tiles_y = (scene.height + kTileH - 1) / kTileH;
   const std::size_t ntiles = std::size_t(tiles_x) * tiles_y;
-  auto first_tile = [&](const Prep& p) { return std::size_t(p.r0 / kTileH) * tiles_x + p.c0 / kTileW; };
-  std::vector<Prep> boxed;
-  boxed.reserve(scene.kernels.size());
-  int visible = 0;
-  double work = 0;  // pixel-kernel products touched, weighted by their cost (one multiply = 1)
+  auto first_tile = [&](const Prep& p) {
+    return std::size_t(p.r0 / kTileH) * tiles_x + p.c0 / kTileW;
+  };
   std::vector<std::uint32_t> bin_start(ntiles + 1, 0);
-  for (const Kernel& k : scene.kernels) {
-    if (!k.visible) continue;
-    ++visible;
-    Prep p;
-    p.g = resolve(k, scene.normalization, scene.cutoff_sigma);
-    p.separable = p.g.axis_aligned;
-    p.a_half = float(-0.5 * p.g.ia);
-    p.inv_c = 1.0 / p.g.c, p.inv_ia = 1.0 / p.g.ia, p.b_over_c = p.g.b / p.g.c;
-    p.inv_dx = s.grid.dx != 0.0 ? 1.0 / s.grid.dx : 0.0;
-    find_box(s, p);
+  double work = 0;  // pixel-kernel products touched, weighted by their cost (one multiply = 1)
+  std::size_t nboxed = 0;
+  for (const Prep& p : boxed) {
     if (p.r0 > p.r1) continue;
     double area = double(p.r1 - p.r0 + 1) * (p.c1 - p.c0 + 1);
     work += p.separable ? area : s.area ? 400 * area : 8 * area;
     ++bin_start[first_tile(p) + 1];
-    boxed.push_back(p);
+    ++nboxed;
   }
   for (std::size_t t = 0; t < ntiles; ++t) bin_start[t + 1] += bin_start[t];
-  std::vector<Prep> preps(boxed.size());
+  std::vector<Prep> preps(nboxed);
   {
     std::vector<std::uint32_t> fill(bin_start.begin(), bin_start.end() - 1);
-    for (Prep& p : boxed) preps[fill[first_tile(p)]++] = p;
+    for (Prep& p : boxed)
+      if (p.r0 <= p.r1) preps[fill[first_tile(p)]++] = p;
   }
   boxed = {};
   std::vector<Hot> hot(preps.size());
@@ -447,18 +518,20 @@ Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
     p.row_off = nrows, p.col_off = ncols;
     nrows += std::size_t(p.r1 - p.r0 + 1);
     if (p.separable) ncols += std::size_t(p.c1 - p.c0 + 1);
-    hot[k] = Hot{p.r0, p.r1, p.c0, p.c1, std::uint32_t(k), p.a_half, std::uint32_t(p.row_off),
+    hot[k] = Hot{p.r0,
+                 p.r1,
+                 p.c0,
+                 p.c1,
+                 std::uint32_t(k),
+                 p.a_half,
+                 std::uint32_t(p.row_off),
                  p.separable ? std::uint32_t(p.col_off) : kNoCols};
   }
-  if (nrows >= kNoCols || ncols >= kNoCols) throw std::length_error("evaluate_fast: scene too large");
-
-  int hw = opts.threads > 0 ? opts.threads : int(std::thread::hardware_concurrency());
-  hw = std::max(hw, 1);
   // Below ~0.1 ms of work a second thread costs more than it saves (and on a busy machine waiting
   // for it to be scheduled can cost milliseconds).
   const int threads = work < 4e5 ? 1 : hw;
 
-  // 2. Per-row spans and factors, per-column profiles (threads over chunks of kernels).
+  // Per-row spans and factors, per-column profiles (threads over chunks of kernels).
   auto rows = std::make_unique_for_overwrite<RowInfo[]>(std::max<std::size_t>(nrows, 1));
   auto cols = std::make_unique_for_overwrite<float[]>(std::max<std::size_t>(ncols, 1));
   {
@@ -470,7 +543,7 @@ Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
     });
   }
 
-  // 3. Bin kernels into every tile their box touches (counting sort by tile).
+  // Bin kernels into every tile their box touches (counting sort by tile).
   auto for_tiles = [&](const Hot& p, auto&& f) {
     for (int ty = p.r0 / kTileH; ty <= p.r1 / kTileH; ++ty)
       for (int tx = p.c0 / kTileW; tx <= p.c1 / kTileW; ++tx) f(std::size_t(ty) * tiles_x + tx);
@@ -485,7 +558,7 @@ Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
       for_tiles(hot[k], [&](std::size_t t) { bin_items[fill[t]++] = std::uint32_t(k); });
   }
 
-  // 4. Fold, a row of tiles at a time.
+  // Fold, a row of tiles at a time.
   Job job;
   job.setup = &s;
   job.preps = &preps;
@@ -496,8 +569,58 @@ Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
   job.bin_items = &bin_items;
   job.tiles_x = tiles_x;
   job.visible = visible;
-  job.out = out.data.data();
+  job.first_batch = first, job.last_batch = last;
+  job.out = out;
   parallel_for(tiles_y, threads, [&](int ty) { run_tile_row(job, ty); });
+}
+
+}  // namespace
+
+Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
+  Field out(std::max(scene.width, 0), std::max(scene.height, 0));
+  if (scene.width <= 0 || scene.height <= 0) return out;
+
+  Setup s;
+  s.scene = &scene;
+  s.grid = Grid::of(scene);
+  s.cutoff = scene.cutoff_sigma.has_value();
+  s.area = scene.sampling == Sampling::Area;
+  if (s.cutoff) s.r2 = *scene.cutoff_sigma * *scene.cutoff_sigma;
+  int hw = opts.threads > 0 ? opts.threads : int(std::thread::hardware_concurrency());
+  hw = std::max(hw, 1);
+
+  // Resolve and box the visible kernels, in batches whose per-row, per-column and per-tile data
+  // (~24 bytes per entry) stay within kBatchEntries: without a cutoff every kernel's arrays span
+  // the whole image, and 200,000 kernels over 8192^2 pixels would need tens of GB at once.
+  // The combine rules fold batch after batch into the same field.
+  constexpr double kBatchEntries = double(1 << 22);
+  const double tiles_x = (scene.width + kTileW - 1) / kTileW;
+  std::vector<Prep> batch;
+  double entries = 0;
+  bool first = true;
+  std::size_t remaining = 0;
+  for (const Kernel& k : scene.kernels) remaining += k.visible ? 1 : 0;
+  for (const Kernel& k : scene.kernels) {
+    if (!k.visible) continue;
+    --remaining;
+    Prep p;
+    p.g = resolve(k, scene.normalization, scene.cutoff_sigma);
+    p.separable = p.g.axis_aligned;
+    p.a_half = float(-0.5 * p.g.ia);
+    p.inv_c = 1.0 / p.g.c, p.inv_ia = 1.0 / p.g.ia, p.b_over_c = p.g.b / p.g.c;
+    p.inv_dx = s.grid.dx != 0.0 ? 1.0 / s.grid.dx : 0.0;
+    find_box(s, p);
+    if (p.r0 <= p.r1) {
+      const double nr = p.r1 - p.r0 + 1, nc = p.c1 - p.c0 + 1;
+      entries += nr + nc + (nr / kTileH + 1) * std::min(nc / kTileW + 1, tiles_x);
+    }
+    batch.push_back(p);
+    if (entries >= kBatchEntries || batch.size() >= kNoCols / 2 || remaining == 0) {
+      run_batch(s, std::move(batch), first, remaining == 0, hw, out.data.data());
+      batch = {}, entries = 0, first = false;
+    }
+  }
+  // No visible kernel: the field stays 0 under every combine rule (the reference's finish).
   return out;
 }
 

@@ -1,0 +1,522 @@
+// cmd_bench.cpp — `gaussmap bench`: a fixed set of cases through every backend, one table.
+//
+// Backends: reference (gm::evaluate_reference, float64), naive (the per-pixel loop over all kernels
+// with exp and the full formula, single thread: the floor everyone starts from), cpu
+// (gm::evaluate_fast) and gpu (headless EGL + MixtureRenderer; GPU time from the renderer's timer
+// query and, separately, wall time including the read_field() readback). Times are medians over
+// --repeats runs after one warm-up run. Backends that would take too long on a case are skipped
+// with an estimate timed on two crops of the case's image. Progress goes to stderr, the
+// table (or --json) to stdout.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "commands.hpp"
+#include "core/errors.hpp"
+#include "core/fast_eval.hpp"
+#include "core/kernel_math.hpp"
+#include "core/reference.hpp"
+#include "gl/headless_context.hpp"
+#include "gl/mixture_renderer.hpp"
+
+namespace gm::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// CPU time of the whole process (all threads, llvmpipe's included), seconds.
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+std::string load_average() {
+  std::ifstream f("/proc/loadavg");
+  std::string one;
+  f >> one;
+  return one.empty() ? "unknown" : one;
+}
+
+// The naive floor: per pixel, per kernel, the formula with std::exp (point sampling, float64),
+// one thread. Area sampling falls back to the reference's kernel value.
+Field evaluate_naive(const Scene& scene) {
+  Field out(scene.width, scene.height);
+  Grid grid = Grid::of(scene);
+  std::vector<Gaussian> gs;
+  for (const Kernel& k : scene.kernels)
+    if (k.visible) gs.push_back(resolve(k, scene.normalization, scene.cutoff_sigma));
+  for (int row = 0; row < scene.height; ++row) {
+    for (int col = 0; col < scene.width; ++col) {
+      double x = grid.x(col), y = grid.y(row);
+      double acc = combine_init(scene.combine);
+      for (const Gaussian& g : gs) {
+        double v;
+        if (scene.sampling == Sampling::Point) {
+          double d2 = g.d2(x, y);
+          v = d2 > g.cutoff_d2 ? 0.0 : g.amp * std::exp(-0.5 * d2);
+        } else {
+          v = reference_kernel_value(g, scene.sampling, x, y, grid.cell_w, grid.cell_h);
+        }
+        acc = combine_fold(scene.combine, acc, v);
+      }
+      out.at(row, col) = float(combine_finish(scene.combine, acc));
+    }
+  }
+  return out;
+}
+
+struct Case {
+  std::string name;
+  std::string what;
+  Scene scene;
+  double touched = 0;  // pixel-kernel pairs inside the cutoff ellipses (cutoff cases), else 0
+};
+
+// Random kernels over the whole image (deterministic).
+std::vector<Kernel> random_kernels(int n, int w, int h, double smin, double smax, bool rotated,
+                                   unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<Kernel> ks(static_cast<std::size_t>(n));
+  for (Kernel& k : ks) {
+    k.cx = u(rng) * (w - 1), k.cy = u(rng) * (h - 1);
+    k.sx = smin + (smax - smin) * u(rng);
+    k.sy = smin + (smax - smin) * u(rng);
+    k.angle_deg = rotated ? 180.0 * u(rng) : 0.0;
+    k.weight = 0.5 + u(rng);
+  }
+  return ks;
+}
+
+Scene make_scene(int w, int h, std::vector<Kernel> ks) {
+  Scene s;
+  s.width = w, s.height = h;
+  s.kernels = std::move(ks);
+  return s;
+}
+
+// Pixel-kernel pairs within the cutoff ellipse (pi k^2 sx sy / cell area per kernel, clipped to
+// nothing: an estimate for the "touched" column).
+double touched_estimate(const Scene& s) {
+  if (!s.cutoff_sigma) return 0;
+  Grid g = Grid::of(s);
+  double k2 = *s.cutoff_sigma * *s.cutoff_sigma, t = 0;
+  for (const Kernel& k : s.kernels)
+    if (k.visible) {
+      Gaussian gs = resolve(k, s.normalization, s.cutoff_sigma);
+      t += kPi * k2 * std::sqrt(gs.det) / (g.cell_w * g.cell_h);
+    }
+  return std::min(t, double(s.width) * s.height * double(s.kernels.size()));
+}
+
+std::vector<Case> make_cases(bool sweep) {
+  std::vector<Case> cs;
+  auto add = [&](std::string name, std::string what, Scene s) {
+    Case c{std::move(name), std::move(what), std::move(s), 0};
+    c.touched = touched_estimate(c.scene);
+    cs.push_back(std::move(c));
+  };
+  {
+    Scene s = make_scene(100, 100, {});
+    Kernel a, b;
+    a.cx = 30, a.cy = 40, a.sx = 10, a.sy = 10;
+    b.cx = 70, b.cy = 60, b.sx = 15, b.sy = 8;
+    s.kernels = {a, b};
+    add("tiny", "100x100, 2 kernels", s);
+  }
+  {
+    Scene s = make_scene(800, 400, {});
+    for (double cx : {150.0, 400.0, 650.0}) {
+      Kernel k;
+      k.cx = cx, k.cy = cx == 400.0 ? 250.0 : 150.0, k.sx = 8, k.sy = 8;  // variance 64
+      s.kernels.push_back(k);
+    }
+    add("points", "800x400, 3 isotropic kernels, variance 64, pdf, sum", s);
+  }
+  {
+    Scene s = seed_scene();  // 640x480 -> 1920x1080, kernels scaled with the image
+    const double fx = 1920.0 / s.width, fy = 1080.0 / s.height;
+    s.width = 1920, s.height = 1080;
+    for (Kernel& k : s.kernels) k.cx *= fx, k.cy *= fy, k.sx *= fx, k.sy *= fy;
+    add("seed-hd", "1920x1080, the seed's 2 kernels scaled (peak, prob_or, cutoff 3)", s);
+  }
+  add("k64", "1920x1080, 64 axis-aligned kernels, sigma 20..120, no cutoff",
+      make_scene(1920, 1080, random_kernels(64, 1920, 1080, 20, 120, false, 64)));
+  {
+    Scene s = make_scene(1920, 1080, random_kernels(64, 1920, 1080, 20, 120, false, 64));
+    s.cutoff_sigma = 3.0;
+    add("k64-cut3", "1920x1080, 64 axis-aligned kernels, sigma 20..120, cutoff 3", s);
+  }
+  add("k64-rot", "1920x1080, 64 rotated kernels, sigma 20..120, no cutoff",
+      make_scene(1920, 1080, random_kernels(64, 1920, 1080, 20, 120, true, 64)));
+  {
+    Scene s = make_scene(1024, 1024, random_kernels(10000, 1024, 1024, 3, 3, false, 10000));
+    s.cutoff_sigma = 3.0;
+    add("k10k-cut3", "1024x1024, 10,000 kernels, sigma 3, cutoff 3", s);
+  }
+  {
+    Scene s = make_scene(1024, 1024, random_kernels(100000, 1024, 1024, 2, 2, false, 100000));
+    s.cutoff_sigma = 3.0;
+    add("k100k-cut3", "1024x1024, 100,000 kernels, sigma 2, cutoff 3", s);
+  }
+  if (sweep) {  // how the cost grows: kernels at a fixed size, pixels at a fixed kernel count
+    for (int n : {1, 4, 16, 64, 256}) {
+      add("sweep-k" + std::to_string(n), "1920x1080, " + std::to_string(n) + " kernels, no cutoff",
+          make_scene(1920, 1080, random_kernels(n, 1920, 1080, 20, 120, false, unsigned(n))));
+      Scene s = make_scene(1920, 1080, random_kernels(n, 1920, 1080, 20, 120, true, unsigned(n)));
+      add("sweep-rot-k" + std::to_string(n), "1920x1080, " + std::to_string(n) + " rotated",
+          std::move(s));
+    }
+    for (int n : {1000, 10000, 100000}) {
+      Scene s = make_scene(1024, 1024, random_kernels(n, 1024, 1024, 3, 3, false, unsigned(n)));
+      s.cutoff_sigma = 3.0;
+      add("sweep-cut-k" + std::to_string(n), "1024x1024, sigma 3, cutoff 3", std::move(s));
+    }
+    for (int side : {256, 512, 1024, 2048, 4096}) {
+      Scene s = make_scene(
+          side, side,
+          random_kernels(16, side, side, side / 40.0, side / 10.0, false, unsigned(side)));
+      add("sweep-px" + std::to_string(side), std::to_string(side) + "^2, 16 kernels", std::move(s));
+    }
+  }
+  return cs;
+}
+
+// The middle of a scene's image: a crop of about 2e6 pixel-kernel pairs (at least 8x8 pixels),
+// times `scale` on each side, with the same kernels and the domain cut to match.
+Scene centre_crop(const Scene& s, double evals, int scale) {
+  const double shrink = std::sqrt(std::max(evals / 2e6, 1.0));
+  Scene c = s;
+  c.width = std::min(s.width, scale * std::max(8, int(s.width / shrink)));
+  c.height = std::min(s.height, scale * std::max(8, int(s.height / shrink)));
+  const Grid g = Grid::of(s);
+  const int col0 = (s.width - c.width) / 2, row0 = (s.height - c.height) / 2;
+  c.domain_x = std::array<double, 2>{g.x(col0), g.x(col0 + c.width - 1)};
+  c.domain_y = std::array<double, 2>{g.y(row0), g.y(row0 + c.height - 1)};
+  return c;
+}
+
+struct Row {
+  std::string case_name, size, backend, note;
+  int kernels = 0;
+  double pixels = 0, ms = -1, touched = 0;
+  double cpu_ms = -1;  // process CPU time per run (all threads)
+  int repeats = 0;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("model name", 0) == 0) {
+      auto p = line.find(':');
+      if (p != std::string::npos) return line.substr(p + 2);
+    }
+  return "unknown CPU";
+}
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    o += c;
+  }
+  return o;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+void print_help() {
+  std::printf(
+      "usage: gaussmap bench [--quick] [--json] [--repeats N] [--backends LIST] [--case NAME]\n"
+      "                      [--sweep] [--budget SECONDS]\n"
+      "Runs a fixed set of cases through each backend and prints one table: median ms over the\n"
+      "repeats (after a warm-up run), megapixels/s and kernel evaluations/s (pixels x kernels / "
+      "s);\n"
+      "touched/s: pixel-kernel pairs inside the cutoff ellipses per second (cutoff cases); "
+      "cpu_ms:\n"
+      "process CPU time per run, all threads (on a shared machine, wall time / cpu_ms shows the\n"
+      "contention). The gpu rows: the timer query (gpu) and the wall time with readback "
+      "(gpu+read).\n"
+      "  --quick          small repeats and a small time budget (a smoke run)\n"
+      "  --json           the same numbers as JSON on stdout\n"
+      "  --repeats N      timed runs per case and backend (default 9; --quick 2)\n"
+      "  --backends LIST  comma-separated from reference,naive,cpu,gpu (default: all)\n"
+      "  --case NAME      only cases whose name contains NAME (repeatable)\n"
+      "  --sweep          add the scaling cases (ms vs kernels, ms vs pixels)\n"
+      "  --budget S       skip reference/naive on a case when their estimated time per run (timed\n"
+      "                   on two crops of the image) is over S seconds, gpu over 10 S (default 5;\n"
+      "                   --quick 0.3)\n"
+      "Cases: tiny, points, seed-hd, k64, k64-cut3, k64-rot, k10k-cut3, k100k-cut3.\n");
+}
+
+}  // namespace
+
+int cmd_bench(const Args& args) {
+  bool quick = false, json = false, sweep = false;
+  int repeats = -1;
+  double budget = -1;
+  std::vector<std::string> backends = {"reference", "naive", "cpu", "gpu"};
+  std::vector<std::string> filters;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw InputError("bench: " + a + " needs a value");
+      return args[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      print_help();
+      return 0;
+    } else if (a == "--quick") {
+      quick = true;
+    } else if (a == "--json") {
+      json = true;
+    } else if (a == "--sweep") {
+      sweep = true;
+    } else if (a == "--repeats") {
+      const std::string& v = value();
+      try {
+        repeats = std::stoi(v);
+      } catch (...) {
+        repeats = 0;
+      }
+      if (repeats < 1 || repeats > 100000)
+        throw InputError("bench: --repeats: must be an integer >= 1, got " + v);
+    } else if (a == "--budget") {
+      const std::string& v = value();
+      try {
+        budget = std::stod(v);
+      } catch (...) {
+        budget = -1;
+      }
+      if (!(budget > 0)) throw InputError("bench: --budget: must be a number > 0, got " + v);
+    } else if (a == "--backends") {
+      backends.clear();
+      std::stringstream ss(value());
+      for (std::string b; std::getline(ss, b, ',');) {
+        if (b != "reference" && b != "naive" && b != "cpu" && b != "gpu")
+          throw InputError("bench: --backends: unknown backend '" + b +
+                           "' (reference, naive, cpu, gpu)");
+        backends.push_back(b);
+      }
+    } else if (a == "--case") {
+      filters.push_back(value());
+    } else {
+      throw InputError("bench: unknown argument '" + a + "' (see gaussmap bench --help)");
+    }
+  }
+  if (repeats < 0) repeats = quick ? 2 : 9;
+  if (budget < 0) budget = quick ? 0.3 : 5.0;
+  auto wants = [&](const std::string& b) {
+    return std::find(backends.begin(), backends.end(), b) != backends.end();
+  };
+
+  std::vector<Case> cases = make_cases(sweep);
+  if (!filters.empty()) {
+    std::erase_if(cases, [&](const Case& c) {
+      return std::none_of(filters.begin(), filters.end(), [&](const std::string& f) {
+        return c.name.find(f) != std::string::npos;
+      });
+    });
+    if (cases.empty()) throw InputError("bench: --case: no case matches");
+  }
+  if (quick)  // the smoke run keeps to the small cases
+    std::erase_if(cases, [](const Case& c) {
+      return double(c.scene.width) * c.scene.height * double(c.scene.kernels.size()) > 5e7;
+    });
+
+  // Machine.
+  const unsigned cores = std::thread::hardware_concurrency();
+  std::string gl_renderer = "none", gpu_skip;
+  std::unique_ptr<gl::HeadlessContext> ctx;
+  std::unique_ptr<gl::MixtureRenderer> renderer;
+  if (wants("gpu")) {
+    try {
+      ctx = gl::HeadlessContext::create();
+      renderer = std::make_unique<gl::MixtureRenderer>(ctx->loader());
+      gl_renderer = renderer->renderer_name() + " (EGL " + ctx->platform() + ")";
+    } catch (const std::exception& e) {
+      gpu_skip = e.what();
+      renderer.reset();
+      ctx.reset();
+    }
+  }
+  const std::string machine = std::to_string(cores) + " cores, " + cpu_model() +
+                              "; GL: " + (gpu_skip.empty() ? gl_renderer : "none") +
+                              "; load average " + load_average();
+  if (!json) {
+    std::printf("machine: %s\n", machine.c_str());
+    if (!gpu_skip.empty()) std::printf("gpu: skipped (%s)\n", gpu_skip.c_str());
+    std::fflush(stdout);
+  } else if (!gpu_skip.empty()) {
+    std::fprintf(stderr, "gpu: skipped (%s)\n", gpu_skip.c_str());
+  }
+
+  std::vector<Row> rows;
+  for (const Case& c : cases) {
+    const Scene& s = c.scene;
+    const double px = double(s.width) * s.height;
+    const double evals = px * double(s.kernels.size());
+    std::fprintf(stderr, "bench: %s (%s)\n", c.name.c_str(), c.what.c_str());
+    for (const std::string& b : backends) {
+      Row r;
+      r.case_name = c.name, r.backend = b, r.kernels = int(s.kernels.size()), r.pixels = px;
+      r.size = std::to_string(s.width) + "x" + std::to_string(s.height);
+      r.touched = c.touched;
+      if (b == "gpu" && !renderer) continue;
+      auto run_on = [&](const Scene& sc) {
+        if (b == "reference") {
+          (void)evaluate_reference(sc);
+        } else if (b == "naive") {
+          (void)evaluate_naive(sc);
+        } else if (b == "cpu") {
+          (void)evaluate_fast(sc);
+        } else {
+          renderer->render_field(sc);
+          (void)renderer->read_field();
+        }
+      };
+      int reps = repeats;
+      bool warm_up = true;
+      if (b != "cpu" && evals > 2e7) {
+        // Estimate from a crop of the middle of the image with the same kernels: the cost per
+        // pixel is the same (all kernels per pixel, or those of its tile where there is binning).
+        // Two crops (the second with 4x the pixels) separate the cost per call (kernel upload,
+        // binning) from the cost per pixel: est = a + b * pixels.
+        const Scene c1 = centre_crop(s, evals, 1), c2 = centre_crop(s, evals, 2);
+        const double p1 = double(c1.width) * c1.height, p2 = double(c2.width) * c2.height;
+        double est = 0;
+        try {
+          auto timed = [&](const Scene& sc) {
+            if (b == "gpu") run_on(sc);  // first use of a size: allocations
+            auto t0 = Clock::now();
+            run_on(sc);
+            return seconds_since(t0);
+          };
+          const double t1 = timed(c1), t2 = timed(c2);
+          const double per_px = p2 > p1 ? std::max((t2 - t1) / (p2 - p1), 0.0) : 0.0;
+          est = per_px > 0 ? std::max(t2 - per_px * p2, 0.0) + per_px * px : t2 * px / p2;
+        } catch (const std::exception& e) {
+          r.note = std::string("failed: ") + e.what();
+          rows.push_back(r);
+          continue;
+        }
+        // The GPU's crops carry its per-call work (upload, binning of every kernel) into a few
+        // pixels, so its estimate runs high (5x seen with 100,000 kernels): skip only when it is
+        // clearly hopeless.
+        if (est > (b == "gpu" ? 10 * budget : budget)) {
+          r.note = "skipped (est. " + fmt("%.3g", est) + " s)";
+          rows.push_back(r);
+          if (b == "gpu") {
+            r.backend = "gpu+read";
+            rows.push_back(r);
+          }
+          continue;
+        }
+        if (est > 0.5) reps = std::min(reps, 1), warm_up = false;  // long runs: one run
+        if (est > 0.05) reps = std::min(reps, 3);
+      }
+      std::vector<double> wall, gpu;
+      double cpu_total = 0;
+      try {
+        if (warm_up) run_on(s);
+        for (int k = 0; k < reps; ++k) {
+          const double c0 = process_cpu_seconds();
+          auto t0 = Clock::now();
+          run_on(s);
+          wall.push_back(seconds_since(t0) * 1e3);
+          cpu_total += process_cpu_seconds() - c0;
+          if (b == "gpu") gpu.push_back(renderer->last_gpu_ms());
+        }
+      } catch (const std::exception& e) {
+        r.note = std::string("failed: ") + e.what();
+        rows.push_back(r);
+        continue;
+      }
+      r.ms = median(wall);
+      r.repeats = reps;
+      r.cpu_ms = cpu_total / reps * 1e3;
+      if (b == "gpu") {  // two rows: the timer query, and the wall time with the readback
+        Row t = r;
+        t.ms = median(gpu);
+        if (t.ms < 0) t.note = "no timer query result";
+        rows.push_back(t);
+        r.backend = "gpu+read";
+      }
+      rows.push_back(r);
+    }
+  }
+
+  if (json) {
+    std::printf("{\n  \"machine\": \"%s\",\n  \"cores\": %u,\n  \"gl_renderer\": \"%s\",\n",
+                json_escape(machine).c_str(), cores, json_escape(gl_renderer).c_str());
+    if (!gpu_skip.empty())
+      std::printf("  \"gpu_skipped\": \"%s\",\n", json_escape(gpu_skip).c_str());
+    std::printf("  \"rows\": [\n");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Row& r = rows[i];
+      double sec = r.ms * 1e-3;
+      std::printf("    {\"case\": \"%s\", \"size\": \"%s\", \"kernels\": %d, \"backend\": \"%s\"",
+                  r.case_name.c_str(), r.size.c_str(), r.kernels, r.backend.c_str());
+      if (r.ms >= 0) {
+        std::printf(
+            ", \"median_ms\": %.6g, \"repeats\": %d, \"mpix_per_s\": %.6g, \"evals_per_s\": %.6g",
+            r.ms, r.repeats, r.pixels / sec * 1e-6, r.pixels * r.kernels / sec);
+        if (r.touched > 0) std::printf(", \"touched_evals_per_s\": %.6g", r.touched / sec);
+        if (r.cpu_ms >= 0) std::printf(", \"cpu_time_ms\": %.6g", r.cpu_ms);
+      }
+      if (!r.note.empty()) std::printf(", \"note\": \"%s\"", json_escape(r.note).c_str());
+      std::printf("}%s\n", i + 1 < rows.size() ? "," : "");
+    }
+    std::printf("  ]\n}\n");
+    return 0;
+  }
+
+  std::printf("%-18s %-10s %7s %-10s %10s %10s %11s %11s %10s  %s\n", "case", "size", "kernels",
+              "backend", "median_ms", "Mpx/s", "evals/s", "touched/s", "cpu_ms", "note");
+  for (const Row& r : rows) {
+    if (r.ms < 0) {
+      std::printf("%-18s %-10s %7d %-10s %10s %10s %11s %11s %10s  %s\n", r.case_name.c_str(),
+                  r.size.c_str(), r.kernels, r.backend.c_str(), "-", "-", "-", "-", "-",
+                  r.note.c_str());
+      continue;
+    }
+    double sec = r.ms * 1e-3;
+    const std::string& note = r.note;
+    std::printf("%-18s %-10s %7d %-10s %10.3f %10.1f %11.3g %11s %10.3f  %s\n", r.case_name.c_str(),
+                r.size.c_str(), r.kernels, r.backend.c_str(), r.ms, r.pixels / sec * 1e-6,
+                r.pixels * r.kernels / sec,
+                r.touched > 0 ? fmt("%.3g", r.touched / sec).c_str() : "-", r.cpu_ms, note.c_str());
+  }
+  return 0;
+}
+
+}  // namespace gm::cli
