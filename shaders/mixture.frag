@@ -17,6 +17,9 @@
 //   #define GM_AREA a          0 point sampling, 1 area sampling
 //   #define GM_CUTOFF k        1 if the scene has a cutoff (u_cut_d2)
 //   #define GM_EXACT_FMA f     1 if the driver's fma() is fused (shaders/fma_probe.frag)
+//   #define GM_TILED t         (optional, with GM_USE_SSBO and GM_CUTOFF) tiled binning: each
+//                              GM_TILE x GM_TILE block of fragments loops only over its tile's
+//                              kernel list (see "tiles" below and mixture_renderer.cpp)
 // The scene-wide switches are compile-time, not uniforms: a software rasterizer (llvmpipe)
 // executes both sides of every branch under a mask, so unused paths must not be in the program.
 // Orientation: fragment row t (gl_FragCoord.y = t + 0.5) holds field row H-1-t, so texture row 0 is
@@ -36,6 +39,12 @@
 #endif
 #ifndef GM_EXACT_FMA
 #define GM_EXACT_FMA 0
+#endif
+#ifndef GM_TILED
+#define GM_TILED 0
+#endif
+#ifndef GM_TILE
+#define GM_TILE 16
 #endif
 
 struct GmKernel {
@@ -58,6 +67,21 @@ layout(location = 2) uniform int u_count_axis;   // area sampling: kernels [0, n
 layout(location = 4) uniform vec2 u_index_mul;   // 1, or 0 on an axis whose pixels share one coordinate
 layout(location = 5) uniform vec2 u_cell_scale;  // cell size / |step| (1 except degenerate domains)
 layout(location = 6) uniform vec2 u_cut_d2;      // cutoff k^2 as float64 hi + lo (GM_CUTOFF)
+
+#if GM_TILED
+// Tiles: GM_TILE x GM_TILE blocks of fragments, tile t = (y / GM_TILE) * u_tiles_x + x / GM_TILE in
+// fragment coordinates (y = 0 at the bottom). Tile t's kernels are gm_tile_idx[i] for i in
+// [gm_tile_offs[2t], gm_tile_offs[2t+2]), ascending, the axis-aligned ones (area sampling: indices
+// below u_count_axis) in [gm_tile_offs[2t], gm_tile_offs[2t+1]). A kernel not in a tile's list is
+// beyond the cutoff at every pixel of the tile (the CPU's boxes are conservative), so it would add
+// exactly 0: the field is bit-identical to the untiled loop (max: see mixture()).
+layout(std430, binding = 1) readonly buffer GmTileOffsets { uint gm_tile_offs[]; };
+layout(std430, binding = 2) readonly buffer GmTileIndices { uint gm_tile_idx[]; };
+layout(location = 7) uniform int u_tiles_x;
+#define GM_KIDX(i) int(gm_tile_idx[i])
+#else
+#define GM_KIDX(i) (i)
+#endif
 
 layout(location = 0) out float o_value;
 
@@ -167,7 +191,13 @@ float cell_prob_rotated(float rho, float r, float zl_in, float zr_in, float eb, 
 #if GM_COMBINE == 1  // max
 float combine_init() { return uintBitsToFloat(0xff800000u); }  // -inf
 float combine_fold(float acc, float v) { return max(acc, v); }
-float combine_finish(float acc) { return isinf(acc) ? 0.0 : acc; }  // no kernel at all: 0
+// No kernel at all: 0. A zero result is returned as +0: which of +0 (a cut-off kernel) and -0 (an
+// underflowed negative one) max() keeps depends on the order of the folds, and the tiled loop folds
+// its skipped kernels' 0 first (mixture()); +0 makes the two loops agree bit for bit.
+float combine_finish(float acc) {
+  precise float z = acc + 0.0;  // -0 + 0 = +0; `precise` keeps it from being folded away
+  return isinf(acc) ? 0.0 : z;
+}
 #elif GM_COMBINE == 2
 // prob_or: 1 - prod(1 - c_k), c_k = clamp(v_k, 0, 1), accumulated as the union probability itself,
 // p <- p + c (1 - p): the same value as the reference's running product, but without float32's
@@ -274,18 +304,24 @@ float kernel_value(int i, float colm, float rowm, const bool axis_aligned, const
 #endif
 }
 
-// The combined value over kernels [0, n). Area sampling: the renderer puts the axis-aligned
-// kernels first ([0, n_axis)), so the exact erf path and the quadrature run in separate loops (the
-// combine rules do not depend on the order). Point sampling: n_axis is unused.
-float mixture(float colm, float rowm, int n_axis, int n, const bool exact_cut) {
+// The combined value over the kernels GM_KIDX(i), i in [b0, b2): untiled, i itself ([0, n)); tiled,
+// the tile's list. Area sampling: the renderer puts the axis-aligned kernels first, so those are
+// i in [b0, b1) and the exact erf path and the quadrature run in separate loops (the combine rules
+// do not depend on the order). Point sampling: b1 is unused. `skipped`: some kernel is not in the
+// list (tiled); it would have taken part with its cut-off value 0, which matters to max only.
+float mixture(float colm, float rowm, int b0, int b1, int b2, bool skipped, const bool exact_cut) {
   float acc = combine_init();
+#if GM_COMBINE == 1
+  if (skipped) acc = 0.0;
+#endif
 #if GM_AREA
-  for (int i = 0; i < n_axis; ++i)
-    acc = combine_fold(acc, kernel_value(i, colm, rowm, true, exact_cut));
-  for (int i = n_axis; i < n; ++i)
-    acc = combine_fold(acc, kernel_value(i, colm, rowm, false, exact_cut));
+  for (int i = b0; i < b1; ++i)
+    acc = combine_fold(acc, kernel_value(GM_KIDX(i), colm, rowm, true, exact_cut));
+  for (int i = b1; i < b2; ++i)
+    acc = combine_fold(acc, kernel_value(GM_KIDX(i), colm, rowm, false, exact_cut));
 #else
-  for (int i = 0; i < n; ++i) acc = combine_fold(acc, kernel_value(i, colm, rowm, true, exact_cut));
+  for (int i = b0; i < b2; ++i)
+    acc = combine_fold(acc, kernel_value(GM_KIDX(i), colm, rowm, true, exact_cut));
 #endif
   return combine_finish(acc);
 }
@@ -295,13 +331,23 @@ void main() {
   int row = u_height - 1 - int(gl_FragCoord.y);
   float colm = float(col) * u_index_mul.x;
   float rowm = float(row) * u_index_mul.y;
-  float value = mixture(colm, rowm, u_count_axis, u_count, false);
+#if GM_TILED
+  ivec2 tile = ivec2(gl_FragCoord.xy) / GM_TILE;
+  int t = tile.y * u_tiles_x + tile.x;
+  int b0 = int(gm_tile_offs[2 * t]), b1 = int(gm_tile_offs[2 * t + 1]),
+      b2 = int(gm_tile_offs[2 * t + 2]);
+  bool skipped = b2 - b0 < u_count;
+#else
+  int b0 = 0, b1 = u_count_axis, b2 = u_count;
+  bool skipped = false;
+#endif
+  float value = mixture(colm, rowm, b0, b1, b2, skipped, false);
 #if GM_CUTOFF
   if (g_ambiguous) {
     // Loop bounds of 0 elsewhere: a software rasterizer runs this block for every pixel under a
     // mask, and empty loops keep that cheap.
-    int n = g_ambiguous ? u_count : 0, n_axis = g_ambiguous ? u_count_axis : 0;
-    value = mixture(colm, rowm, n_axis, n, true);
+    value = mixture(colm, rowm, g_ambiguous ? b0 : 0, g_ambiguous ? b1 : 0, g_ambiguous ? b2 : 0,
+                    skipped, true);
   }
 #endif
   o_value = value;

@@ -8,12 +8,18 @@
 // else with a chosen config and a 1x1 pbuffer. Nothing here needs LIBGL_ALWAYS_SOFTWARE & co.
 // Caveats: glad's EGL and GL entry points are process-global; the context is current on the
 // creating thread; the libEGL handle is never dlclose'd (unloading a GL driver is unsafe).
+// Failures are one line (GlError) naming what failed and what to do. Mesa's own EGL warnings
+// (e.g. "libEGL warning: MESA-LOADER: failed to open swrast") would add stderr lines, so
+// EGL_LOG_LEVEL is set to "fatal" unless the user set it.
+// Test hook: GAUSSMAP_EGL_LIBRARY=PATH loads libEGL from PATH instead of libEGL.so.1 (a path that
+// does not exist simulates a machine without EGL; tests/cli/gl_failures.sh).
 #include "headless_context.hpp"
 
 #include <dlfcn.h>
 #include <glad/egl.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -24,7 +30,8 @@ namespace gm::gl {
 namespace {
 
 constexpr const char* kInstallHint =
-    "install libegl1 libegl-mesa0 libgl1-mesa-dri, or use --backend cpu";
+    "install or update Mesa (apt install libegl1 libegl-mesa0 libgl1-mesa-dri; GL 4.5 needs "
+    "Mesa 20 or later), or use --backend cpu";
 
 const char* egl_error_name(EGLint e) {
   switch (e) {
@@ -136,7 +143,8 @@ std::string HeadlessContext::Impl::try_display(EGLDisplay dpy) {
                                 EGL_NONE};
   context =
       eglCreateContext(dpy, no_config ? EGL_NO_CONFIG_KHR : config, EGL_NO_CONTEXT, ctx_attribs);
-  if (context == EGL_NO_CONTEXT) return fail(egl_fail("cannot create a GL 4.5 core context"));
+  if (context == EGL_NO_CONTEXT)
+    return fail(egl_fail("the driver gives no GL 4.5 core context (too old)"));
   if (!surfaceless) {
     const EGLint pb[] = {EGL_WIDTH, 1, EGL_HEIGHT, 1, EGL_NONE};
     surface = eglCreatePbufferSurface(dpy, config, pb);
@@ -153,10 +161,19 @@ HeadlessContext::HeadlessContext() : impl_(std::make_unique<Impl>()) {}
 std::unique_ptr<HeadlessContext> HeadlessContext::create() {
   std::unique_ptr<HeadlessContext> ctx(new HeadlessContext());
   Impl& m = *ctx->impl_;
-  m.lib = dlopen("libEGL.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (m.lib == nullptr) m.lib = dlopen("libEGL.so", RTLD_NOW | RTLD_LOCAL);
-  if (m.lib == nullptr)
-    throw GlError(std::string("no GL: cannot load libEGL (") + kInstallHint + ")");
+  setenv("EGL_LOG_LEVEL", "fatal", 0);  // our error is the one line (see the top)
+  const char* forced = std::getenv("GAUSSMAP_EGL_LIBRARY");
+  if (forced != nullptr && *forced != '\0') {
+    m.lib = dlopen(forced, RTLD_NOW | RTLD_LOCAL);
+    if (m.lib == nullptr)
+      throw GlError(std::string("no GL: cannot load libEGL from GAUSSMAP_EGL_LIBRARY=") + forced +
+                    " (" + kInstallHint + ")");
+  } else {
+    m.lib = dlopen("libEGL.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (m.lib == nullptr) m.lib = dlopen("libEGL.so", RTLD_NOW | RTLD_LOCAL);
+    if (m.lib == nullptr)
+      throw GlError(std::string("no GL: cannot load libEGL.so.1 (") + kInstallHint + ")");
+  }
 
   // Bootstrap: the client-side entry points, before any display exists (gladLoadEGL would open
   // the default native display to read a version; we do not want X or Wayland involved).

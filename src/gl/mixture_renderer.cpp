@@ -7,6 +7,11 @@
 //   is the one place that flips, shared by read_field and read_image.
 // - Kernels: up to kUboKernels (204, sized for the 16 KiB uniform-block minimum) in a std140
 //   uniform buffer, more in a std430 shader storage buffer (GM_USE_SSBO). Layout: kernel_block.hpp.
+// - Tiled binning (cutoff scenes, set_tiling): tile_binning.cpp bins the kernels into 8x8 tiles;
+//   offsets and indices go to storage buffers at bindings 1 and 2, the kernels always to the
+//   storage buffer (binding 0), and the GM_TILED variant loops over its tile's list. The tiled
+//   variants are linked together with their untiled storage-buffer twins, so the set of programs
+//   a renderer holds does not depend on which path a scene took (the soak test counts them).
 // - mixture.frag is built in variants (storage x combine x sampling x cutoff, as #defines),
 //   linked on first use: a software rasterizer runs both sides of every branch, so scene-wide
 //   switches are compile-time. A shader error in a variant surfaces on its first render_field.
@@ -21,6 +26,12 @@
 //   saved and restored, so the viewer can share the context with ImGui.
 // - glad's GL entry points are process-global; all MixtureRenderers share them (one loader).
 // - Destroy the renderer while its context is current.
+// - GL failures are one-line GlErrors that say what failed and what to do: a shader that does not
+//   compile (file name + the driver log's first line), GL_OUT_OF_MEMORY or any GL error after
+//   allocating the targets and buffers, an incomplete framebuffer, a context older than 4.5.
+//   Test hook: GAUSSMAP_GL_SIMULATE=old-context | shader-error | out-of-memory makes the real
+//   checks fire (tests/cli/gl_failures.sh): the version check sees 3.3, mixture.frag gets an
+//   #error line, the field/colour texture allocation (past 1x1) reports GL_OUT_OF_MEMORY.
 #include "mixture_renderer.hpp"
 
 #include <glad/gl.h>
@@ -30,6 +41,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -39,6 +51,7 @@
 #include "gl_objects.hpp"
 #include "kernel_block.hpp"
 #include "shader_sources.hpp"
+#include "tile_binning.hpp"
 
 namespace gm::gl {
 
@@ -64,12 +77,22 @@ std::string program_log(GLuint program) {
   return log;
 }
 
-// Driver logs span lines; our errors are one line.
+// Driver logs span lines; our errors are one line: the log's first non-empty line.
 std::string one_line(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
+  std::size_t b = s.find_first_not_of(" \r\n\t");
+  if (b == std::string::npos) return "(empty driver log)";
+  std::size_t e = s.find_first_of("\r\n", b);
+  s = s.substr(b, e == std::string::npos ? std::string::npos : e - b);
+  while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
+}
+
+constexpr const char* kDriverHint = "use --backend cpu, or update the GL driver (Mesa)";
+
+// GAUSSMAP_GL_SIMULATE (see the top): "" when unset.
+std::string simulated_failure() {
+  const char* v = std::getenv("GAUSSMAP_GL_SIMULATE");
+  return v ? std::string(v) : std::string();
 }
 
 // Compiles one shader file; `defines` go right after its #version line, followed by a #line so the
@@ -87,7 +110,8 @@ Shader compile_shader(GLenum type, const ShaderFile& file, const std::string& de
   GLint ok = GL_FALSE;
   glGetShaderiv(sh.id(), GL_COMPILE_STATUS, &ok);
   if (ok != GL_TRUE)
-    throw GlError(std::string(file.name) + ": compile failed: " + one_line(shader_log(sh.id())));
+    throw GlError(std::string(file.name) + ": shader compile failed: " +
+                  one_line(shader_log(sh.id())) + " (" + kDriverHint + ")");
   return sh;
 }
 
@@ -103,8 +127,8 @@ Program link_program(const ShaderFile& vert, const ShaderFile& frag, const std::
   glDetachShader(prog.id(), vs.id());
   glDetachShader(prog.id(), fs.id());
   if (ok != GL_TRUE)
-    throw GlError(std::string(vert.name) + " + " + frag.name +
-                  ": link failed: " + one_line(program_log(prog.id())));
+    throw GlError(std::string(vert.name) + " + " + frag.name + ": shader link failed: " +
+                  one_line(program_log(prog.id())) + " (" + kDriverHint + ")");
   return prog;
 }
 
@@ -126,7 +150,8 @@ class StateGuard {
     }
     glActiveTexture(GLenum(active_texture_));
     glGetIntegeri_v(GL_UNIFORM_BUFFER_BINDING, 0, &ubo0_);
-    glGetIntegeri_v(GL_SHADER_STORAGE_BUFFER_BINDING, 0, &ssbo0_);
+    for (GLuint i = 0; i < kSsboBindings; ++i)
+      glGetIntegeri_v(GL_SHADER_STORAGE_BUFFER_BINDING, i, &ssbo_[i]);
     glGetIntegerv(GL_UNIFORM_BUFFER_BINDING, &ubo_generic_);
     glGetIntegerv(GL_SHADER_STORAGE_BUFFER_BINDING, &ssbo_generic_);
     glGetBooleanv(GL_COLOR_WRITEMASK, color_mask_.data());
@@ -140,7 +165,8 @@ class StateGuard {
     glPolygonMode(GL_FRONT_AND_BACK, GLenum(polygon_mode_[0]));
     // Indexed binding 0 first: glBindBufferBase also sets the generic binding, restored after.
     glBindBufferBase(GL_UNIFORM_BUFFER, 0, GLuint(ubo0_));
-    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, GLuint(ssbo0_));
+    for (GLuint i = 0; i < kSsboBindings; ++i)
+      glBindBufferBase(GL_SHADER_STORAGE_BUFFER, i, GLuint(ssbo_[i]));
     glBindBuffer(GL_UNIFORM_BUFFER, GLuint(ubo_generic_));
     glBindBuffer(GL_SHADER_STORAGE_BUFFER, GLuint(ssbo_generic_));
     for (int i = 0; i < kUnits; ++i) {
@@ -167,6 +193,7 @@ class StateGuard {
 
  private:
   static constexpr int kUnits = 3;
+  static constexpr GLuint kSsboBindings = 3;  // kernels, tile offsets, tile indices
   static constexpr std::array<GLenum, 10> kCaps = {GL_BLEND,
                                                    GL_DEPTH_TEST,
                                                    GL_STENCIL_TEST,
@@ -178,7 +205,8 @@ class StateGuard {
                                                    GL_MULTISAMPLE,
                                                    GL_SAMPLE_ALPHA_TO_COVERAGE};
   GLint draw_fbo_ = 0, read_fbo_ = 0, program_ = 0, vao_ = 0, active_texture_ = GL_TEXTURE0;
-  GLint ubo0_ = 0, ssbo0_ = 0, ubo_generic_ = 0, ssbo_generic_ = 0;
+  GLint ubo0_ = 0, ubo_generic_ = 0, ssbo_generic_ = 0;
+  std::array<GLint, kSsboBindings> ssbo_{};
   std::array<GLint, 4> viewport_{}, scissor_{};
   std::array<GLint, 2> polygon_mode_{GL_FILL, GL_FILL};
   std::array<GLint, kUnits> textures_{};
@@ -209,7 +237,9 @@ void check_gl(const char* what) {
   if (first == GL_NO_ERROR) return;
   for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; ++i) {
   }
-  throw GlError(std::string(what) + " failed: " + gl_error_name(first));
+  throw GlError(std::string(what) + " failed: " + gl_error_name(first) +
+                (first == GL_OUT_OF_MEMORY ? " (reduce --size or the kernel count, or use --backend cpu)"
+                                           : " (use --backend cpu)"));
 }
 
 void clear_gl_errors() {
@@ -304,18 +334,40 @@ bool probe_fma(const VertexArray& vao) {
   return got == expect;
 }
 
-// The mixture.frag variants: storage (UBO / SSBO) x combine x sampling x cutoff, linked on first
-// use.
-constexpr int kFieldVariants = 2 * 3 * 2 * 2;
-int field_variant(bool ssbo, Combine c, Sampling s, bool cutoff) {
-  return ((int(ssbo) * 3 + int(c)) * 2 + int(s)) * 2 + int(cutoff);
+// ---- tiled binning: when ----
+
+// Auto tiling starts here (below it the untiled loop is short anyway).
+constexpr int kAutoTileKernels = 16;
+// Tile-list cap: 16M entries = 64 MiB of indices (a pathological scene, e.g. 100,000 huge kernels
+// with a cutoff at 1024x1024, would need billions: it draws untiled instead).
+constexpr std::uint64_t kMaxTileEntries = std::uint64_t(16) << 20;
+
+// Cost per kernel visit relative to the untiled uniform-buffer loop, measured on llvmpipe (Mesa
+// 22.3, 2 cores, 1024x1024): ~7 ns per pixel-kernel with uniform-buffer records, 11-20 ns with
+// storage-buffer ones (every load a gather), ~15 ns for a tiled visit (index + record).
+constexpr double kCostUbo = 1.0, kCostSsbo = 2.0, kCostTiled = 2.5;
+
+// Whether looping over a tile list of `mean` kernels (average) beats looping over all `count`.
+bool tiled_is_cheaper(int count, double mean) {
+  const double untiled = double(count) * (count <= kUboKernels ? kCostUbo : kCostSsbo);
+  return mean * kCostTiled < untiled;
+}
+
+// The mixture.frag variants: tiled x storage (UBO / SSBO) x combine x sampling x cutoff, linked on
+// first use (tiled ones exist only with SSBO and cutoff).
+constexpr int kFieldVariants = 2 * 2 * 3 * 2 * 2;
+constexpr int kTiledVariant = kFieldVariants / 2;  // offset of the tiled half
+int field_variant(bool ssbo, Combine c, Sampling s, bool cutoff, bool tiled = false) {
+  return ((int(ssbo) * 3 + int(c)) * 2 + int(s)) * 2 + int(cutoff) + (tiled ? kTiledVariant : 0);
 }
 std::string field_defines(int variant, bool exact_fma) {
   const bool cutoff = variant % 2 != 0;
   const int sampling = (variant / 2) % 2, combine = (variant / 4) % 3;
-  const bool ssbo = variant / 12 != 0;
+  const bool ssbo = (variant / 12) % 2 != 0;
+  const bool tiled = variant >= kTiledVariant;
   std::string d = "#define GM_UBO_KERNELS " + std::to_string(kUboKernels) + "\n";
   if (ssbo) d += "#define GM_USE_SSBO 1\n";
+  if (tiled) d += "#define GM_TILED 1\n#define GM_TILE " + std::to_string(kTileSize) + "\n";
   d += "#define GM_COMBINE " + std::to_string(combine) + "\n";
   d += "#define GM_AREA " + std::to_string(sampling) + "\n";
   d += "#define GM_CUTOFF " + std::to_string(int(cutoff)) + "\n";
@@ -329,8 +381,10 @@ struct MixtureRenderer::Impl {
   std::array<Program, kFieldVariants> field_programs;
   Program colormap;
   VertexArray vao;
-  Buffer ubo, ssbo;
-  std::size_t ssbo_bytes = 0;
+  Buffer ubo, ssbo, tile_offsets, tile_indices;
+  std::size_t ssbo_bytes = 0, tile_offsets_bytes = 0, tile_indices_bytes = 0;
+  Tiling tiling = Tiling::Auto;
+  bool used_tiles = false;
   Texture field_tex, color_tex, table_tex, threshold_tex;
   Framebuffer field_fbo, color_fbo;
   int field_w = 0, field_h = 0, color_w = 0, color_h = 0;
@@ -345,19 +399,55 @@ struct MixtureRenderer::Impl {
   GLint max_texture = 0, max_renderbuffer = 0, max_fb_w = 0, max_fb_h = 0, max_viewport[2] = {0, 0};
   GLint64 max_ssbo_bytes = 0;
   std::string renderer;
+  std::string simulate;  // GAUSSMAP_GL_SIMULATE (test hook)
 
   const Program& field_program(int variant) {
-    Program& p = field_programs[std::size_t(variant)];
-    if (!p)
-      p = link_program(shader_src::fullscreen_vert, shader_src::mixture_frag,
-                       field_defines(variant, exact_fma));
-    return p;
+    // A storage-buffer cutoff variant and its tiled twin are linked together (see the top).
+    const int base = variant % kTiledVariant;
+    const bool twin = (base / 12) % 2 != 0 && base % 2 != 0;
+    for (int v : {variant, twin ? (variant + kTiledVariant) % kFieldVariants : variant}) {
+      Program& p = field_programs[std::size_t(v)];
+      if (!p)
+        p = link_program(shader_src::fullscreen_vert, shader_src::mixture_frag,
+                         field_defines(v, exact_fma) +
+                             (simulate == "shader-error"
+                                  ? "#error simulated failure (GAUSSMAP_GL_SIMULATE=shader-error)\n"
+                                  : ""));
+    }
+    return field_programs[std::size_t(variant)];
   }
   void ensure_target(Texture& tex, Framebuffer& fbo, int& cur_w, int& cur_h, int w, int h,
                      GLenum format, const char* what);
   void check_size(int w, int h) const;
-  int rows_per_strip(const Scene& scene, int kernels) const;
+  int rows_per_strip(const Scene& scene, double kernels) const;
+  void upload_storage(Buffer& buf, std::size_t& cap, const void* data, std::size_t bytes,
+                      GLuint binding, const char* what);
 };
+
+// Copies `bytes` into a storage buffer bound at `binding`, growing it geometrically (a new buffer
+// object: immutable storage cannot be resized). Out of GPU memory -> GlError.
+void MixtureRenderer::Impl::upload_storage(Buffer& buf, std::size_t& cap, const void* data,
+                                           std::size_t bytes, GLuint binding, const char* what) {
+  if (GLint64(bytes) > max_ssbo_bytes)
+    throw GlError(std::string(what) + " need " + std::to_string(bytes) +
+                  " bytes, over GL_MAX_SHADER_STORAGE_BLOCK_SIZE = " +
+                  std::to_string(max_ssbo_bytes) + " of this GL; use fewer kernels or --backend cpu");
+  if (bytes > cap || !buf) {
+    std::size_t want = std::max({bytes, cap * 2, std::size_t(256)});
+    if (GLint64(want) > max_ssbo_bytes) want = bytes;
+    buf = make_buffer();
+    cap = 0;
+    glNamedBufferStorage(buf.id(), GLsizeiptr(want), nullptr, GL_DYNAMIC_STORAGE_BIT);
+    GLenum err = glGetError();
+    if (err != GL_NO_ERROR)
+      throw GlError(std::string("cannot allocate ") + std::to_string(want) + " bytes of GPU memory for " +
+                    what + " (" + gl_error_name(err) +
+                    "); use fewer kernels, a smaller --size, or --backend cpu");
+    cap = want;
+  }
+  if (bytes > 0) glNamedBufferSubData(buf.id(), 0, GLsizeiptr(bytes), data);
+  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, binding, buf.id());
+}
 
 void MixtureRenderer::Impl::check_size(int w, int h) const {
   if (w < 1 || h < 1)
@@ -391,9 +481,11 @@ void MixtureRenderer::Impl::ensure_target(Texture& tex, Framebuffer& fbo, int& c
   glTextureParameteri(t.id(), GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
   glTextureParameteri(t.id(), GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
   GLenum err = glGetError();
+  if (simulate == "out-of-memory" && std::int64_t(w) * h > 1) err = GL_OUT_OF_MEMORY;
   if (err != GL_NO_ERROR)
-    throw GlError(std::string("cannot allocate the ") + what + " texture " + std::to_string(w) +
-                  "x" + std::to_string(h) + ": " + gl_error_name(err));
+    throw GlError(std::string("out of GPU memory? cannot allocate the ") + what + " texture " +
+                  std::to_string(w) + "x" + std::to_string(h) + " (" + gl_error_name(err) +
+                  "); reduce --size or use --backend cpu");
   Framebuffer f = make_framebuffer();
   glNamedFramebufferTexture(f.id(), GL_COLOR_ATTACHMENT0, t.id(), 0);
   glNamedFramebufferDrawBuffer(f.id(), GL_COLOR_ATTACHMENT0);
@@ -404,7 +496,7 @@ void MixtureRenderer::Impl::ensure_target(Texture& tex, Framebuffer& fbo, int& c
       char buf[16];
       std::snprintf(buf, sizeof buf, "%04x", status);
       return std::string(buf);
-    }() + ")");
+    }() + "); " + kDriverHint);
   tex = std::move(t);
   fbo = std::move(f);
   cur_w = w, cur_h = h;
@@ -412,13 +504,15 @@ void MixtureRenderer::Impl::ensure_target(Texture& tex, Framebuffer& fbo, int& c
 
 // Rows per draw so that one draw evaluates about kBudget kernel-pixels (weighted by the cost of
 // the sampling mode); 0 kernels or small jobs -> one draw.
-int MixtureRenderer::Impl::rows_per_strip(const Scene& scene, int kernels) const {
+// `kernels`: per pixel (the mean tile-list length when tiled).
+int MixtureRenderer::Impl::rows_per_strip(const Scene& scene, double kernels) const {
   if (strip_rows > 0) return strip_rows;
   constexpr double kBudget = 32.0 * 1024 * 1024;
   double cost = 1.0;                                  // point sampling, one kernel
   if (scene.sampling == Sampling::Area) cost = 40.0;  // rotated kernels: quadrature (~30-100x)
-  double per_row = double(scene.width) * std::max(kernels, 1) * cost;
+  double per_row = double(scene.width) * std::max(kernels, 1.0) * cost;
   double rows = std::floor(kBudget / per_row);
+  if (rows >= kTileSize) rows = std::floor(rows / kTileSize) * kTileSize;  // whole tile rows
   return int(std::clamp(rows, 1.0, double(scene.height)));
 }
 
@@ -434,11 +528,15 @@ MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()
       &loader);
   if (version == 0)
     throw GlError("no GL: cannot load GL entry points (no current context, or not an OpenGL one)");
+  impl_->simulate = simulated_failure();
   int major = GLAD_VERSION_MAJOR(version), minor = GLAD_VERSION_MINOR(version);
+  if (impl_->simulate == "old-context") major = 3, minor = 3;
   if (major < 4 || (major == 4 && minor < 5)) {
     const char* v = reinterpret_cast<const char*>(glGetString(GL_VERSION));
-    throw GlError(std::string("GL 4.5 core needed, this context has ") +
-                  (v ? v : "an unknown version") + " (use --backend cpu)");
+    std::string has = impl_->simulate == "old-context" ? std::string("3.3 (simulated)")
+                                                        : std::string(v ? v : "an unknown version");
+    throw GlError("GL context too old: GL 4.5 core needed, this context has " + has + " (" +
+                  kDriverHint + ")");
   }
   Impl& m = *impl_;
   const char* rend = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
@@ -506,35 +604,46 @@ void MixtureRenderer::render_field(const Scene& scene) {
   const bool cutoff = pack_cutoff(scene, cut_hi, cut_lo);
   const std::size_t bytes = kernels.size() * sizeof(KernelGpu);
 
+  // Tiled binning: only with a cutoff; Auto from kAutoTileKernels kernels up, where the tile lists
+  // are short enough (tiled_is_cheaper). Over the entry cap: untiled.
+  PixelFrame frame = pixel_frame(scene);
+  TileLists lists;
+  double per_pixel = double(count);  // kernels each pixel loops over (strip sizing)
+  m.used_tiles = false;
+  if (cutoff && count > 0 && m.tiling != Tiling::Off &&
+      (m.tiling == Tiling::On || count >= kAutoTileKernels)) {
+    const std::uint64_t cap =
+        std::min<std::uint64_t>(kMaxTileEntries, std::uint64_t(std::max<GLint64>(m.max_ssbo_bytes, 0) / 4));
+    if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, scene.width, scene.height,
+                    kTileSize, cap, lists)) {
+      const double mean = double(lists.entries()) / double(lists.tiles());
+      m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, mean);
+      if (m.used_tiles) per_pixel = mean;
+    }
+  }
+
   StateGuard guard;
   clear_gl_errors();
-  m.used_ssbo = count > kUboKernels;
+  m.used_ssbo = count > kUboKernels || m.used_tiles;
   if (!m.used_ssbo) {
     if (bytes > 0) glNamedBufferSubData(m.ubo.id(), 0, GLsizeiptr(bytes), kernels.data());
     glBindBufferBase(GL_UNIFORM_BUFFER, 0, m.ubo.id());
   } else {
-    if (GLint64(bytes) > m.max_ssbo_bytes)
-      throw GlError(
-          std::to_string(count) + " kernels need " + std::to_string(bytes) +
-          " bytes, over GL_MAX_SHADER_STORAGE_BLOCK_SIZE = " + std::to_string(m.max_ssbo_bytes));
-    if (bytes > m.ssbo_bytes) {
-      // Grow geometrically; a new buffer object (immutable storage cannot be resized).
-      std::size_t want = std::max(bytes, m.ssbo_bytes * 2);
-      if (GLint64(want) > m.max_ssbo_bytes) want = bytes;
-      m.ssbo = make_buffer();
-      glNamedBufferStorage(m.ssbo.id(), GLsizeiptr(want), nullptr, GL_DYNAMIC_STORAGE_BIT);
-      m.ssbo_bytes = want;
-    }
-    glNamedBufferSubData(m.ssbo.id(), 0, GLsizeiptr(bytes), kernels.data());
-    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, m.ssbo.id());
+    m.upload_storage(m.ssbo, m.ssbo_bytes, kernels.data(), bytes, 0,
+                     (std::to_string(count) + " kernels").c_str());
+  }
+  if (m.used_tiles) {
+    m.upload_storage(m.tile_offsets, m.tile_offsets_bytes, lists.offsets.data(),
+                     lists.offsets.size() * sizeof(std::uint32_t), 1, "the tile offsets");
+    m.upload_storage(m.tile_indices, m.tile_indices_bytes, lists.indices.data(),
+                     lists.indices.size() * sizeof(std::uint32_t), 2, "the tile lists");
   }
   check_gl("uploading the kernels");
   m.ensure_target(m.field_tex, m.field_fbo, m.field_w, m.field_h, scene.width, scene.height,
                   GL_R32F, "field");
 
-  const Program& prog =
-      m.field_program(field_variant(m.used_ssbo, scene.combine, scene.sampling, cutoff));
-  PixelFrame frame = pixel_frame(scene);
+  const Program& prog = m.field_program(
+      field_variant(m.used_ssbo, scene.combine, scene.sampling, cutoff, m.used_tiles));
   const GLuint p = prog.id();
   glProgramUniform1i(p, 0, count);
   glProgramUniform1i(p, 1, scene.height);
@@ -543,6 +652,7 @@ void MixtureRenderer::render_field(const Scene& scene) {
   if (scene.sampling == Sampling::Area)
     glProgramUniform2f(p, 5, frame.cell_scale_x, frame.cell_scale_y);
   if (cutoff) glProgramUniform2f(p, 6, cut_hi, cut_lo);
+  if (m.used_tiles) glProgramUniform1i(p, 7, lists.tiles_x);
 
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, m.field_fbo.id());
   StateGuard::set_pass_state();
@@ -550,7 +660,7 @@ void MixtureRenderer::render_field(const Scene& scene) {
   glUseProgram(p);
   glBindVertexArray(m.vao.id());
 
-  const int rows = m.rows_per_strip(scene, count);
+  const int rows = m.rows_per_strip(scene, per_pixel);
   const bool strips = rows < scene.height;
   if (strips) glEnable(GL_SCISSOR_TEST);
   glBeginQuery(GL_TIME_ELAPSED, m.timer.id());
@@ -680,6 +790,13 @@ int MixtureRenderer::ubo_capacity() const {
 }
 std::string MixtureRenderer::renderer_name() const {
   return impl_->renderer;
+}
+
+void MixtureRenderer::set_tiling(Tiling mode) {
+  impl_->tiling = mode;
+}
+bool MixtureRenderer::last_used_tiles() const {
+  return impl_->used_tiles;
 }
 
 void MixtureRenderer::set_strip_rows(int rows) {

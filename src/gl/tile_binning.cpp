@@ -1,0 +1,110 @@
+// tile_binning.cpp — kernels -> per-tile index lists (see tile_binning.hpp): one pass counting
+// (the total is known before anything large is allocated, so the cap is checked first), a prefix
+// sum, one pass filling in ascending kernel order.
+#include "tile_binning.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gm::gl {
+
+namespace {
+
+// Inclusive range [lo, hi] of pixel indices 0..n-1 a kernel can reach along one axis; lo > hi if
+// none. centre, half: pixel-index units; mul: the PixelFrame's mul (0: every pixel sits at index 0).
+void axis_range(double centre, double half, float mul, int n, int& lo, int& hi) {
+  if (!std::isfinite(centre) || !std::isfinite(half) || !(half >= 0.0)) {  // no pruning
+    lo = 0, hi = n - 1;
+    return;
+  }
+  if (mul == 0.0f) {  // all pixels evaluate at index 0
+    const bool hit = std::abs(centre) <= half;
+    lo = hit ? 0 : 1, hi = hit ? n - 1 : 0;
+    return;
+  }
+  const double a = std::floor(centre - half), b = std::ceil(centre + half);
+  lo = int(std::clamp(a, 0.0, double(n)));
+  hi = int(std::clamp(b, -1.0, double(n - 1)));
+}
+
+struct Box {
+  int tx0, tx1, ty0, ty1;  // inclusive tile ranges; tx0 > tx1 if empty
+};
+
+Box kernel_box(const KernelGpu& k, double cutoff, const PixelFrame& f, int w, int h, int tile) {
+  // 0.1% and one pixel of margin: the float32 d2 and the rounding of kx, ky are far finer.
+  const double grow = cutoff * 1.001;
+  const double ccol = double(k.ci_x) + double(k.cf_x) + double(k.cf_x_lo);
+  const double crow = double(k.ci_y) + double(k.cf_y) + double(k.cf_y_lo);
+  const double hx = grow / std::abs(double(k.kx)) + 1.0;
+  const double hy = grow / std::abs(double(k.ky)) + 1.0;
+  int c0, c1, r0, r1;
+  axis_range(ccol, hx, f.mul_x, w, c0, c1);
+  axis_range(crow, hy, f.mul_y, h, r0, r1);
+  if (c0 > c1 || r0 > r1) return {1, 0, 1, 0};
+  // Field row r is fragment row h-1-r.
+  return {c0 / tile, c1 / tile, (h - 1 - r1) / tile, (h - 1 - r0) / tile};
+}
+
+}  // namespace
+
+bool bin_kernels(const std::vector<KernelGpu>& kernels, int count_axis, double cutoff_sigma,
+                 const PixelFrame& frame, int width, int height, int tile,
+                 std::uint64_t max_entries, TileLists& out) {
+  out = TileLists{};
+  out.tile = tile;
+  const int tx = (width + tile - 1) / tile, ty = (height + tile - 1) / tile;
+  const std::size_t tiles = std::size_t(tx) * std::size_t(ty);
+  const int n = int(kernels.size());
+
+  std::vector<Box> boxes(kernels.size());
+  std::uint64_t total = 0;
+  for (int i = 0; i < n; ++i) {
+    Box b = kernel_box(kernels[std::size_t(i)], cutoff_sigma, frame, width, height, tile);
+    boxes[std::size_t(i)] = b;
+    if (b.tx0 <= b.tx1 && b.ty0 <= b.ty1)
+      total += std::uint64_t(b.tx1 - b.tx0 + 1) * std::uint64_t(b.ty1 - b.ty0 + 1);
+    if (total > max_entries) return false;
+  }
+
+  // Per tile: [0] axis-aligned count, [1] total count; then prefix sums into offsets.
+  std::vector<std::uint32_t> counts(2 * tiles, 0);
+  for (int i = 0; i < n; ++i) {
+    const Box& b = boxes[std::size_t(i)];
+    const bool axis = i < count_axis;
+    for (int y = b.ty0; y <= b.ty1; ++y)
+      for (int x = b.tx0; x <= b.tx1; ++x) {
+        const std::size_t t = std::size_t(y) * std::size_t(tx) + std::size_t(x);
+        counts[2 * t] += axis ? 1u : 0u;
+        counts[2 * t + 1] += 1u;
+      }
+  }
+  out.tiles_x = tx, out.tiles_y = ty;
+  out.offsets.resize(2 * tiles + 1);
+  std::uint32_t start = 0;
+  for (std::size_t t = 0; t < tiles; ++t) {
+    out.offsets[2 * t] = start;
+    out.offsets[2 * t + 1] = start + counts[2 * t];
+    start += counts[2 * t + 1];
+  }
+  out.offsets[2 * tiles] = start;
+
+  // Fill, ascending: cursors for the two halves of each tile's list (reusing `counts`).
+  for (std::size_t t = 0; t < tiles; ++t) {
+    counts[2 * t] = out.offsets[2 * t];
+    counts[2 * t + 1] = out.offsets[2 * t + 1];
+  }
+  out.indices.resize(std::size_t(total));
+  for (int i = 0; i < n; ++i) {
+    const Box& b = boxes[std::size_t(i)];
+    const std::size_t half = i < count_axis ? 0 : 1;
+    for (int y = b.ty0; y <= b.ty1; ++y)
+      for (int x = b.tx0; x <= b.tx1; ++x) {
+        const std::size_t t = std::size_t(y) * std::size_t(tx) + std::size_t(x);
+        out.indices[counts[2 * t + half]++] = std::uint32_t(i);
+      }
+  }
+  return true;
+}
+
+}  // namespace gm::gl

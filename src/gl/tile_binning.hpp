@@ -1,0 +1,46 @@
+// tile_binning.hpp — CPU binning of cut-off kernels into screen tiles for mixture.frag's GM_TILED
+// variant (issue 4: many kernels on the GPU). No GL here; MixtureRenderer uploads the lists as two
+// std430 uint arrays.
+//
+// Tiles are kTileSize x kTileSize blocks of *fragment* coordinates (y = 0 is the bottom row, field
+// row H-1), so tile borders line up with the rasterizer's own pixel blocks. Tile t = ty * tiles_x +
+// tx. Each kernel gets a conservative pixel box from its cutoff ellipse: half-extents k sqrt(a) and
+// k sqrt(c) (domain units) = k / |kx|, k / |ky| in pixel-index units (kernel_block.hpp), widened by
+// 0.1% and one pixel (rounding; the shader decides the cutoff at the pixel centre for both
+// samplings, so area sampling needs nothing more). Outside its box a kernel is beyond the cutoff
+// at every pixel, i.e. it adds exactly 0 there.
+//
+// Lists keep ascending kernel order. With area sampling the renderer has put the axis-aligned
+// kernels first (indices < count_axis); each tile's list is split there:
+//   offsets[2t] .. offsets[2t+1]   axis-aligned kernels of tile t
+//   offsets[2t+1] .. offsets[2t+2] the others (point sampling: empty, count_axis = count)
+// so offsets has 2 * tiles + 1 entries and offsets[2 * tiles] = indices.size().
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernel_block.hpp"
+
+namespace gm::gl {
+
+inline constexpr int kTileSize = 8;  // fragments per tile side: see mixture_renderer.hpp
+
+struct TileLists {
+  int tile = kTileSize;
+  int tiles_x = 0, tiles_y = 0;
+  std::vector<std::uint32_t> offsets;  // 2 * tiles + 1
+  std::vector<std::uint32_t> indices;  // kernel indices, ascending within each tile
+  std::uint64_t entries() const { return indices.size(); }
+  int tiles() const { return tiles_x * tiles_y; }
+};
+
+// Bins `kernels` (packed for `frame`, the first count_axis of them axis-aligned) for a width x
+// height image and a cutoff of k sigma. Returns false, leaving `out` empty, when the lists would
+// hold more than max_entries indices (a pathological scene: huge kernels, every list holds every
+// kernel) — the caller then draws untiled.
+bool bin_kernels(const std::vector<KernelGpu>& kernels, int count_axis, double cutoff_sigma,
+                 const PixelFrame& frame, int width, int height, int tile,
+                 std::uint64_t max_entries, TileLists& out);
+
+}  // namespace gm::gl
