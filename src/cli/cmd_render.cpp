@@ -65,8 +65,10 @@ int cmd_render(const Args& args) {
   for (const std::string& w : scene_warnings(scene)) std::cerr << "warning: " << w << "\n";
 
   Rendered r = render_scene(scene, backend);
-  if (!out_png.empty()) write_png(out_png, r.image, scene_to_json_text(scene, -1));
-  if (!out_npy.empty()) write_npy(out_npy, r.field);
+  std::vector<std::pair<std::string, std::string>> outputs;
+  if (!out_png.empty()) outputs.emplace_back(out_png, encode_png(r.image, scene_to_json_text(scene, -1)));
+  if (!out_npy.empty()) outputs.emplace_back(out_npy, encode_npy(r.field));
+  write_files_atomic(outputs);  // both or neither
   if (!quiet) {
     MinMax<float> mm = min_max(r.field);
     std::cout << "rendered " << scene.width << "x" << scene.height << ", "

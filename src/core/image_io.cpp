@@ -75,6 +75,21 @@ std::uint32_t get_u32be(const unsigned char* p) {
          std::uint32_t(p[3]);
 }
 
+// Text quoted from a file goes into one-line messages: control and non-ASCII bytes as \xNN.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (unsigned char ch : text.substr(0, 80)) {
+    if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+      out += char(ch);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", ch);
+      out += buf;
+    }
+  }
+  return text.size() > 80 ? out + "..." : out;
+}
+
 [[noreturn]] void npy_fail(const std::string& msg) {
   throw InputError("npy: " + msg);
 }
@@ -113,7 +128,7 @@ class DictParser {
       } else if (key == "shape") {
         h.shape = tuple(), h.has_shape = true;
       } else {
-        npy_fail("unexpected key '" + key + "' in header");
+        npy_fail("unexpected key '" + printable(key) + "' in header");
       }
       ws();
       if (peek() == ',') {
@@ -292,30 +307,42 @@ constexpr long long kMaxPngBytes = Limits::kMaxPixels * 5 + 2 * Limits::kMaxScen
 
 // ---------------------------------------------------------------------------------------------
 
-void write_file_atomic(const std::string& path, const std::string& bytes) {
+namespace {
+
+// A file written to its temporary name and synced, waiting for its rename (two-phase writes:
+// every output of a command is staged first, then all are renamed, so a failure while writing
+// the second file never leaves the first one new and the second one old).
+struct StagedFile {
+  std::string path, tmp, dir;
+};
+
+StagedFile stage_file(const std::string& path, const std::string& bytes) {
   if (path.empty()) throw IoError("cannot write \"\": empty path");
   if (path.back() == '/') write_failed(path, EISDIR);
-  std::string dir, name;
-  if (auto slash = path.rfind('/'); slash == std::string::npos) {
-    dir = ".", name = path;
-  } else {
-    dir = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
-  }
+  StagedFile f;
+  f.path = path;
+  const auto slash = path.rfind('/');
+  const bool bare = slash == std::string::npos;
+  f.dir = bare ? std::string(1, '.') : slash == 0 ? std::string(1, '/') : path.substr(0, slash);
+  const std::string name = bare ? path : path.substr(slash + 1);
   struct stat st {};
   mode_t mode = 0666 & ~current_umask();
   if (::lstat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) write_failed(path, EISDIR);
     if (S_ISREG(st.st_mode)) mode = st.st_mode & 07777;
+    // A device, FIFO or socket would be replaced by a plain file (think -o /dev/null as root).
+    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+      throw IoError("cannot write \"" + path + "\": not a regular file");
   } else if (errno != ENOENT) {
     write_failed(path, errno);
   }
 
-  std::string tmp = (dir == "/" ? "/" : dir + "/") + "." + name + ".tmp-XXXXXX";
-  int fd = ::mkstemp(tmp.data());
+  f.tmp = (f.dir == "/" ? "/" : f.dir + "/") + "." + name + ".tmp-XXXXXX";
+  int fd = ::mkstemp(f.tmp.data());
   if (fd < 0) write_failed(path, errno);
   auto abandon = [&](int err) {
     if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
+    ::unlink(f.tmp.c_str());
     write_failed(path, err);
   };
   if (::fchmod(fd, mode) != 0) abandon(errno);
@@ -324,14 +351,52 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   int rc = ::close(fd);
   fd = -1;
   if (rc != 0) abandon(errno);
+  return f;
+}
+
+void discard_staged(const StagedFile& f) { ::unlink(f.tmp.c_str()); }
+
+void commit_staged(const StagedFile& f) {
+  struct stat st {};
   // Checked again just before the rename: a folder created meanwhile must not be replaced.
-  if (::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) abandon(EISDIR);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) abandon(errno);
+  if (::lstat(f.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    discard_staged(f);
+    write_failed(f.path, EISDIR);
+  }
+  if (::rename(f.tmp.c_str(), f.path.c_str()) != 0) {
+    int err = errno;
+    discard_staged(f);
+    write_failed(f.path, err);
+  }
   // Make the rename durable. Some file systems cannot fsync a folder; the data is in place anyway.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = ::open(f.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
+  }
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  commit_staged(stage_file(path, bytes));
+}
+
+void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<StagedFile> staged;
+  try {
+    for (const auto& [path, bytes] : files) staged.push_back(stage_file(path, bytes));
+  } catch (...) {
+    for (const StagedFile& f : staged) discard_staged(f);
+    throw;
+  }
+  for (std::size_t i = 0; i < staged.size(); ++i) {
+    try {
+      commit_staged(staged[i]);
+    } catch (...) {
+      for (std::size_t j = i + 1; j < staged.size(); ++j) discard_staged(staged[j]);
+      throw;
+    }
   }
 }
 
@@ -425,7 +490,7 @@ Field decode_npy(const std::string& bytes) {
   } else if (h.descr == "<f8") {
     item = 8;
   } else {
-    npy_fail("unsupported dtype '" + h.descr + "' (expected '<f4' or '<f8')");
+    npy_fail("unsupported dtype '" + printable(h.descr) + "' (expected '<f4' or '<f8')");
   }
   if (h.fortran_order) npy_fail("fortran_order arrays are not supported (expected C order)");
   if (h.shape.size() != 2) {

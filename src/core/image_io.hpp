@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,11 @@ namespace gm {
 
 // Atomically replace `path` with `bytes`. Throws IoError naming the path and the reason.
 void write_file_atomic(const std::string& path, const std::string& bytes);
+// Several files, all or nothing as far as the file system allows: every file is written to its
+// temporary name and synced first; only when all are written are they renamed into place. A
+// failure while writing any of them leaves every target as it was. Refuses targets that exist
+// and are not regular files (devices, FIFOs).
+void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& files);
 std::string read_file(const std::string& path, long long max_bytes);  // throws IoError / InputError
 
 std::string encode_npy(const Field& f);

@@ -470,12 +470,25 @@ void check_side(int v, const char* path) {
                    std::to_string(v));
 }
 
+void check_coordinate(double v, const std::string& path) {
+  if (!(std::abs(v) <= Limits::kMaxCoordinate))
+    fail(path, "must be within +-" + num(Limits::kMaxCoordinate) + " (kMaxCoordinate), got " + num(v));
+}
+
+void check_sigma(double sd, const std::string& path) {
+  if (!(sd >= Limits::kMinSigma && sd <= Limits::kMaxSigma))
+    fail(path, "standard deviation " + num(sd) + " is outside " + num(Limits::kMinSigma) + ".." +
+                   num(Limits::kMaxSigma) + " (kMinSigma..kMaxSigma)");
+}
+
 void check_domain(const std::optional<std::array<double, 2>>& d, int size, const char* path,
                   const char* size_name) {
   if (!d) return;
   const std::string p = path;
   check_finite((*d)[0], index(p, 0));
   check_finite((*d)[1], index(p, 1));
+  check_coordinate((*d)[0], index(p, 0));
+  check_coordinate((*d)[1], index(p, 1));
   if (size > 1 && (*d)[0] == (*d)[1])
     fail(p, std::string("first and last must differ when ") + size_name + " > 1, got [" +
                 num((*d)[0]) + ", " + num((*d)[1]) + "]");
@@ -486,6 +499,8 @@ void check_domain(const std::optional<std::array<double, 2>>& d, int size, const
 void check_kernel(const Kernel& k, const std::string& path, Normalization norm) {
   check_finite(k.cx, path + ".center[0]");
   check_finite(k.cy, path + ".center[1]");
+  check_coordinate(k.cx, path + ".center[0]");
+  check_coordinate(k.cy, path + ".center[1]");
   check_finite(k.weight, path + ".weight");
   std::string shape_path;
   if (k.use_covariance) {
@@ -501,21 +516,25 @@ void check_kernel(const Kernel& k, const std::string& path, Normalization norm) 
     shape_path = path + ".sigma";
     check_positive(k.sx, shape_path + "[0]");
     check_positive(k.sy, shape_path + "[1]");
+    check_sigma(k.sx, shape_path + "[0]");
+    check_sigma(k.sy, shape_path + "[1]");
     check_finite(k.angle_deg, path + ".angle_deg");
   }
   // What the evaluators compute must be finite and meaningful: catches sigma^2 under/overflow and
   // rotated kernels so thin that float64 cannot tell the covariance from a singular one
   // (det / (a c) = 1 - rho^2 below 1e-12, i.e. a sigma ratio beyond about 1e6).
   Gaussian g = resolve(k, norm, std::nullopt);
+  check_sigma(std::sqrt(g.a), shape_path);  // marginal standard deviations, any form
+  check_sigma(std::sqrt(g.c), shape_path);
   bool shape_ok = std::isfinite(g.a) && std::isfinite(g.c) && std::isfinite(g.det) && g.a > 0 &&
                   g.c > 0 && g.det > 1e-12 * g.a * g.c && std::isfinite(g.ia) &&
                   std::isfinite(g.ib) && std::isfinite(g.ic);
   if (!shape_ok)
     fail(shape_path, "covariance is numerically degenerate in float64 (det = " + num(g.det) +
-                         "); keep sigma within 1e-150..1e150 and, when rotated, sx/sy within 1e6");
-  if (!std::isfinite(g.amp))
-    fail(path + ".weight",
-         "peak value overflows (weight " + num(k.weight) + ", det " + num(g.det) + ")");
+                         "); when rotated, keep sx/sy within 1e6");
+  if (!(std::abs(g.amp) <= Limits::kMaxPeak))
+    fail(path + ".weight", "peak value " + num(g.amp) + " is over " + num(Limits::kMaxPeak) +
+                               " (kMaxPeak; weight " + num(k.weight) + ", det " + num(g.det) + ")");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ struct Limits {
   static constexpr int kMaxKernels = 200000;
   static constexpr long long kMaxSceneBytes = 64LL * 1024 * 1024;
   static constexpr int kMaxJsonDepth = 64;
+  // Float32 range for the fast CPU and GPU backends: coordinates (domain ends, centres), marginal
+  // sigmas and kernel peak values stay where float32 holds them and their squares' inverses.
+  static constexpr double kMaxCoordinate = 1e15;
+  static constexpr double kMinSigma = 1e-15, kMaxSigma = 1e15;
+  static constexpr double kMaxPeak = 1e30;
   static constexpr int kMaxContourLevels = 64;  // view.contours: 0..64
 };
 

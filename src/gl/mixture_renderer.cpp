@@ -453,8 +453,9 @@ void MixtureRenderer::Impl::check_size(int w, int h) const {
   if (w < 1 || h < 1)
     throw InputError("render size must be at least 1x1, got " + std::to_string(w) + "x" +
                      std::to_string(h));
+  // Over a limit of this GL is bad input for this machine (exit 2), said before any allocation.
   auto over = [&](const char* limit, GLint value) {
-    throw GlError("render size " + std::to_string(w) + "x" + std::to_string(h) + " exceeds " +
+    throw InputError("render size " + std::to_string(w) + "x" + std::to_string(h) + " exceeds " +
                   limit + " = " + std::to_string(value) + " of this GL (" + renderer +
                   "); use --backend cpu");
   };

@@ -7,7 +7,6 @@
 #                                and GAUSSMAP_GL_SIMULATE=old-context (the renderer's own check)
 #   - shader compile failure     GAUSSMAP_GL_SIMULATE=shader-error: names shaders/mixture.frag
 #   - out of GPU memory          GAUSSMAP_GL_SIMULATE=out-of-memory: names GL_OUT_OF_MEMORY
-#   - a size over the GL limit   --size 20000x10: names GL_MAX_TEXTURE_SIZE
 # and `--backend cpu` still renders with EGL gone. The hooks are documented in
 # src/gl/headless_context.cpp and src/gl/mixture_renderer.cpp. Cases that need a working GL
 # (to break it on purpose) are skipped, saying why, where the plain GPU render fails.
@@ -73,7 +72,7 @@ fi
 mkdir -p "$W/gpu"
 if ! "$BIN" render "$SCENE" -o "$W/gpu/X.png" --quiet 2>"$W/gpu.stderr"; then
   why=$(head -n 1 "$W/gpu.stderr")
-  for c in no-driver mesa-too-old old-context shader-error out-of-memory size-over-limit; do
+  for c in no-driver mesa-too-old old-context shader-error out-of-memory; do
     skipped "$c" "no working GPU render here ($why)"
   done
 else
@@ -83,7 +82,6 @@ else
   expect_gl_failure old-context "too old" GAUSSMAP_GL_SIMULATE=old-context --
   expect_gl_failure shader-error "shaders/mixture.frag" GAUSSMAP_GL_SIMULATE=shader-error --
   expect_gl_failure out-of-memory "GL_OUT_OF_MEMORY" GAUSSMAP_GL_SIMULATE=out-of-memory --
-  expect_gl_failure size-over-limit "GL_MAX_TEXTURE_SIZE" GM_UNUSED=1 -- --size 20000x10
 fi
 
 printf '%d passed, %d failed' "$pass" "$fail"

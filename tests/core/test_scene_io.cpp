@@ -82,7 +82,7 @@ Scene random_scene(Rng& r) {
   int n = r.integer(0, 8);
   for (int i = 0; i < n; ++i) {
     Kernel k;
-    k.cx = r.integer(0, 5) == 0 ? r.raw_finite() : r.any(-10, 12);
+    k.cx = r.integer(0, 5) == 0 ? std::fmod(r.raw_finite(), Limits::kMaxCoordinate) : r.any(-10, 12);
     k.cy = r.any(-10, 12);
     if (r.coin()) {
       k.use_covariance = true;
@@ -163,9 +163,10 @@ TEST_CASE("scene JSON: doubles of every bit pattern survive save/load") {
   s.width = 4, s.height = 4;
   for (int i = 0; i < 2000; ++i) {
     Kernel k;
-    k.cx = r.raw_finite();
-    k.cy = r.raw_finite();
-    k.weight = r.any(-1000, 1000);
+    // Any bit pattern within the coordinate and peak limits (fmod keeps mantissas and denormals).
+    k.cx = std::fmod(r.raw_finite(), Limits::kMaxCoordinate);
+    k.cy = std::fmod(r.raw_finite(), Limits::kMaxCoordinate);
+    k.weight = r.any(-1000, 95);
     s.kernels.push_back(k);
   }
   Scene back = scene_from_json_text(scene_to_json_text(s));
@@ -332,8 +333,12 @@ TEST_CASE("scene JSON: every invalid input is one InputError naming the key path
        "domain.x: first and last must differ when width > 1, got [5, 5]"},
       {"domain.y empty", scene_with(R"(, "domain": {"y": [0, 0]})"),
        "domain.y: first and last must differ when height > 1"},
-      {"domain span overflow", scene_with(R"(, "domain": {"x": [-1e308, 1e308]})"),
-       "domain.x: span last - first overflows"},
+      {"domain beyond the coordinate limit", scene_with(R"(, "domain": {"x": [-1e308, 1e308]})"),
+       "domain.x[0]: must be within +-1e+15 (kMaxCoordinate)"},
+      {"domain beyond float32 (fuzz finding)", scene_with(R"(, "domain": {"x": [1.2e44, 1]})"),
+       "domain.x[0]: must be within +-1e+15 (kMaxCoordinate), got 1.2e+44"},
+      {"centre beyond the coordinate limit", scene_kernel(R"({"center": [1e39, 0], "sigma": [1, 1]})"),
+       "kernels[0].center[0]: must be within +-1e+15"},
       // Enums.
       {"normalization", scene_with(R"(, "normalization": "max")"),
        "normalization: must be one of \"pdf\", \"peak\", got \"max\""},
@@ -382,9 +387,11 @@ TEST_CASE("scene JSON: every invalid input is one InputError naming the key path
       {"sigma -1e999", scene_kernel(R"({"center": [0, 0], "sigma": [-1e999, 1]})"),
        "kernels[0].sigma[0]: number out of range"},
       {"sigma underflows", scene_kernel(R"({"center": [0, 0], "sigma": [1e-200, 1]})"),
-       "kernels[0].sigma: covariance is numerically degenerate"},
+       "kernels[0].sigma[0]: standard deviation 1e-200 is outside 1e-15..1e+15 (kMinSigma..kMaxSigma)"},
       {"sigma overflows", scene_kernel(R"({"center": [0, 0], "sigma": [1e200, 1]})"),
-       "kernels[0].sigma: covariance is numerically degenerate"},
+       "kernels[0].sigma[0]: standard deviation 1e+200 is outside"},
+      {"pdf peak beyond float32 (fuzz finding)", scene_kernel(R"({"center": [0, 0], "sigma": [1e-14, 1e-14], "weight": 1e5})"),
+       "kernels[0].weight: peak value 1.59"},
       {"sigma too thin rotated",
        scene_kernel(R"({"center": [0, 0], "sigma": [1, 1e-9], "angle_deg": 45})"),
        "kernels[0].sigma: covariance is numerically degenerate"},
@@ -424,8 +431,8 @@ TEST_CASE("scene JSON: every invalid input is one InputError naming the key path
       {"weight 1e999", scene_kernel(R"({"center": [0, 0], "sigma": [1, 1], "weight": 1e999})"),
        "kernels[0].weight: number out of range"},
       {"weight overflows pdf",
-       scene_kernel(R"({"center": [0, 0], "sigma": [1e-75, 1e-75], "weight": 1e300})"),
-       "kernels[0].weight: peak value overflows"},
+       scene_kernel(R"({"center": [0, 0], "sigma": [1e-7, 1e-7], "weight": 1e300})"),
+       "kernels[0].weight: peak value inf is over 1e+30 (kMaxPeak"},
       {"visible number", scene_kernel(R"({"center": [0, 0], "sigma": [1, 1], "visible": 1})"),
        "kernels[0].visible: expected true or false, got 1"},
       {"second kernel",

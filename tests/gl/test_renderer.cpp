@@ -308,7 +308,7 @@ TEST_CASE("gl: no kernels, hidden kernels: every combine rule gives 0") {
   CHECK(e.max_abs <= 1e-6);
 }
 
-TEST_CASE("gl: sizes past the GL limits fail with a GlError naming the limit") {
+TEST_CASE("gl: sizes past the GL limits fail with an InputError naming the limit") {
   GM_GL_OR_SKIP();
   GLint max_tex = 0;
   glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_tex);
@@ -317,7 +317,7 @@ TEST_CASE("gl: sizes past the GL limits fail with a GlError naming the limit") {
   try {
     R.render_field(s);
     FAIL("no error for width " << s.width);
-  } catch (const GlError& e) {
+  } catch (const InputError& e) {
     CHECK(std::string(e.what()).find("GL_MAX_TEXTURE_SIZE") != std::string::npos);
   }
   s.width = 0;
