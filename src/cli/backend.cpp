@@ -22,9 +22,12 @@ Backend parse_backend(const std::string& name) {
 
 const char* to_string(Backend b) {
   switch (b) {
-    case Backend::Gpu: return "gpu";
-    case Backend::Cpu: return "cpu";
-    case Backend::Reference: return "reference";
+    case Backend::Gpu:
+      return "gpu";
+    case Backend::Cpu:
+      return "cpu";
+    case Backend::Reference:
+      return "reference";
   }
   return "?";
 }
@@ -43,8 +46,8 @@ Rendered render_scene(const Scene& scene, Backend backend) {
   } else {
     if (backend == Backend::Cpu) {
       out.field = evaluate_fast(scene);
-      out.device = "cpu (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) +
-                   " threads)";
+      out.device =
+          "cpu (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " threads)";
     } else {
       FieldD ref = evaluate_reference(scene).field;
       out.field = Field(ref.width, ref.height);

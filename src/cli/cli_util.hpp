@@ -19,9 +19,9 @@ class ArgReader {
   // True (and consumes it) when the next argument is the option `name`; its value, if any,
   // is then read with value().
   bool option(const char* name);
-  bool flag(const char* name);  // an option with no value
-  std::string value();          // the value of the option just matched; InputError if missing
-  std::string positional();     // the next argument, which must not start with "--"
+  bool flag(const char* name);        // an option with no value
+  std::string value();                // the value of the option just matched; InputError if missing
+  std::string positional();           // the next argument, which must not start with "--"
   [[noreturn]] void unknown() const;  // InputError naming the unexpected argument
 
  private:

@@ -66,14 +66,15 @@ int cmd_render(const Args& args) {
 
   Rendered r = render_scene(scene, backend);
   std::vector<std::pair<std::string, std::string>> outputs;
-  if (!out_png.empty()) outputs.emplace_back(out_png, encode_png(r.image, scene_to_json_text(scene, -1)));
+  if (!out_png.empty())
+    outputs.emplace_back(out_png, encode_png(r.image, scene_to_json_text(scene, -1)));
   if (!out_npy.empty()) outputs.emplace_back(out_npy, encode_npy(r.field));
   write_files_atomic(outputs);  // both or neither
   if (!quiet) {
     MinMax<float> mm = min_max(r.field);
-    std::cout << "rendered " << scene.width << "x" << scene.height << ", "
-              << scene.kernels.size() << " kernels on " << r.device << " in " << r.ms
-              << " ms; field min " << mm.min << ", max " << mm.max;
+    std::cout << "rendered " << scene.width << "x" << scene.height << ", " << scene.kernels.size()
+              << " kernels on " << r.device << " in " << r.ms << " ms; field min " << mm.min
+              << ", max " << mm.max;
     if (!out_png.empty()) std::cout << "; wrote " << out_png;
     if (!out_npy.empty()) std::cout << (out_png.empty() ? "; wrote " : " and ") << out_npy;
     std::cout << "\n";

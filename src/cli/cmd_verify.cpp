@@ -65,8 +65,8 @@ int cmd_verify(const Args& args) {
     ok = ok && pass;
     std::cout << scene_path << ": " << to_string(b) << " vs reference (" << r.device << "), "
               << scene.width << "x" << scene.height << ", " << scene.kernels.size()
-              << " kernels: max abs error " << e.max_abs << ", max error / peak "
-              << e.max_rel_peak << " (peak " << e.peak << ", tolerance " << tolerance << ") "
+              << " kernels: max abs error " << e.max_abs << ", max error / peak " << e.max_rel_peak
+              << " (peak " << e.peak << ", tolerance " << tolerance << ") "
               << (pass ? "PASS" : "FAIL") << "\n";
   }
   return ok ? 0 : 1;

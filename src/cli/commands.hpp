@@ -12,7 +12,7 @@ using Args = std::vector<std::string>;
 
 int cmd_render(const Args& args);
 int cmd_verify(const Args& args);
-int cmd_bench(const Args& args);   // src/cli/cmd_bench.cpp
-int cmd_view(const Args& args);    // src/cli/cmd_view.cpp (the viewer; default command)
+int cmd_bench(const Args& args);  // src/cli/cmd_bench.cpp
+int cmd_view(const Args& args);   // src/cli/cmd_view.cpp (the viewer; default command)
 
 }  // namespace gm::cli

@@ -11,7 +11,8 @@
 
 namespace {
 
-const char* kHelp = R"(gaussmap — heat maps of 2-D Gaussian kernels, exact on the CPU and fast on the GPU
+const char* kHelp =
+    R"(gaussmap — heat maps of 2-D Gaussian kernels, exact on the CPU and fast on the GPU
 
 usage: gaussmap [view] [SCENE.json|SCENE.png] [options]   open the viewer (default: built-in example)
        gaussmap render SCENE -o OUT.png [--npy OUT.npy] [--backend gpu|cpu|reference] [--size WxH]
@@ -27,7 +28,8 @@ Exit status: 0 ok, 1 runtime failure (no GL, I/O), 2 bad input or usage.
 #ifndef GAUSSMAP_HAS_VIEWER
 namespace gm::cli {
 int cmd_view(const Args&) {
-  throw Error("this gaussmap was built without the viewer (GAUSSMAP_VIEWER=OFF); use gaussmap render");
+  throw Error(
+      "this gaussmap was built without the viewer (GAUSSMAP_VIEWER=OFF); use gaussmap render");
 }
 }  // namespace gm::cli
 #endif

@@ -1,6 +1,6 @@
 // colormap.hpp — perceptual colormaps as 256-entry RGB tables, and the value -> [0, 1] mapping of
-// the view settings (range auto/fixed, scale linear/log/sqrt). The GL colormap pass uploads the same
-// tables as a 256x1 texture, so CPU and GPU pictures agree.
+// the view settings (range auto/fixed, scale linear/log/sqrt). The GL colormap pass uploads the
+// same tables as a 256x1 texture, so CPU and GPU pictures agree.
 #pragma once
 
 #include <array>

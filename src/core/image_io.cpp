@@ -354,7 +354,9 @@ StagedFile stage_file(const std::string& path, const std::string& bytes) {
   return f;
 }
 
-void discard_staged(const StagedFile& f) { ::unlink(f.tmp.c_str()); }
+void discard_staged(const StagedFile& f) {
+  ::unlink(f.tmp.c_str());
+}
 
 void commit_staged(const StagedFile& f) {
   struct stat st {};

@@ -1,12 +1,12 @@
-// image_io.hpp — files gaussmap writes and reads: .npy (<f4, (H, W), C order), .png (8-bit RGBA with
-// the scene JSON in a tEXt chunk, keyword "gaussmap"), and atomic writes (temp file in the same
-// folder, fsync, rename): a failed write never truncates an existing file.
+// image_io.hpp — files gaussmap writes and reads: .npy (<f4, (H, W), C order), .png (8-bit RGBA
+// with the scene JSON in a tEXt chunk, keyword "gaussmap"), and atomic writes (temp file in the
+// same folder, fsync, rename): a failed write never truncates an existing file.
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "field.hpp"
@@ -34,7 +34,7 @@ struct Image {  // 8-bit RGBA, row 0 on top
 
 std::string encode_png(const Image& img, const std::string& scene_json);  // scene_json may be empty
 void write_png(const std::string& path, const Image& img, const std::string& scene_json);
-Image decode_png(const std::string& bytes);                       // pixels
+Image decode_png(const std::string& bytes);                           // pixels
 std::optional<std::string> png_scene_text(const std::string& bytes);  // the "gaussmap" tEXt chunk
 std::optional<std::string> read_png_scene(const std::string& path);
 

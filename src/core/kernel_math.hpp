@@ -24,13 +24,13 @@ struct Gaussian {
   double a = 1, b = 0, c = 1;     // covariance [[a, b], [b, c]]
   double ia = 1, ib = 0, ic = 1;  // its inverse
   double det = 1;
-  double amp = 1;                 // value at the centre: w/(2 pi sqrt(det)) for pdf, w for peak
-  double mass = 1;                // integral over the plane: amp * 2 pi sqrt(det)
+  double amp = 1;   // value at the centre: w/(2 pi sqrt(det)) for pdf, w for peak
+  double mass = 1;  // integral over the plane: amp * 2 pi sqrt(det)
   double cutoff_d2 = std::numeric_limits<double>::infinity();  // k^2, or +inf
-  bool axis_aligned = true;       // b == 0 exactly: separable, exact erf cell means
-  double sx = 1, sy = 1;          // marginal standard deviations sqrt(a), sqrt(c)
-  double rho = 0;                 // correlation b / (sx sy)
-  double r = 1;                   // sqrt(1 - rho^2) = sqrt(det)/(sx sy), computed without cancellation
+  bool axis_aligned = true;  // b == 0 exactly: separable, exact erf cell means
+  double sx = 1, sy = 1;     // marginal standard deviations sqrt(a), sqrt(c)
+  double rho = 0;            // correlation b / (sx sy)
+  double r = 1;              // sqrt(1 - rho^2) = sqrt(det)/(sx sy), computed without cancellation
 
   // Mahalanobis distance squared of (x, y) to the centre.
   double d2(double x, double y) const {
@@ -84,15 +84,16 @@ template <class T>
 T erfc_approx(T z) {
   T az = std::abs(z);
   T t = T(1) / (T(1) + T(0.5) * az);
-  T r = t * std::exp(-az * az - T(1.26551223) +
-                     t * (T(1.00002368) +
-                          t * (T(0.37409196) +
-                               t * (T(0.09678418) +
-                                    t * (T(-0.18628806) +
-                                         t * (T(0.27886807) +
-                                              t * (T(-1.13520398) +
-                                                   t * (T(1.48851587) +
-                                                        t * (T(-0.82215223) + t * T(0.17087277))))))))));
+  T r = t *
+        std::exp(-az * az - T(1.26551223) +
+                 t * (T(1.00002368) +
+                      t * (T(0.37409196) +
+                           t * (T(0.09678418) +
+                                t * (T(-0.18628806) +
+                                     t * (T(0.27886807) +
+                                          t * (T(-1.13520398) +
+                                               t * (T(1.48851587) + t * (T(-0.82215223) +
+                                                                         t * T(0.17087277))))))))));
   return z >= T(0) ? r : T(2) - r;
 }
 
@@ -133,15 +134,16 @@ T norm_cdf_diff(T lo, T hi) {
 // Probability mass of an axis-aligned normal in the cell [xl, xr] x [yl, yr] (exact, via erf).
 template <class T>
 T cell_prob_axis(T cx, T cy, T sx, T sy, T xl, T xr, T yl, T yr) {
-  return norm_cdf_diff((xl - cx) / sx, (xr - cx) / sx) * norm_cdf_diff((yl - cy) / sy, (yr - cy) / sy);
+  return norm_cdf_diff((xl - cx) / sx, (xr - cx) / sx) *
+         norm_cdf_diff((yl - cy) / sy, (yr - cy) / sy);
 }
 
 // Probability mass of a correlated normal in a cell, by a fixed quadrature:
 //   P = integral over z in [zl, zr] of phi(z) * [Phi(u_t(z)) - Phi(u_b(z))] dz,
-// z = (x - cx)/sx standardized, u(z) = (eta - rho z)/r the conditional of y given x, r = sqrt(1-rho^2).
-// The inner integral is exact; the outer runs over panels split at the places where the inner
-// terms change fast (z = eta/rho, width r/|rho|) and at most kPanelLen long, 5 Gauss-Legendre
-// points each. |z| is clipped to kZMax (the tail beyond holds < 3e-12 of the mass).
+// z = (x - cx)/sx standardized, u(z) = (eta - rho z)/r the conditional of y given x, r =
+// sqrt(1-rho^2). The inner integral is exact; the outer runs over panels split at the places where
+// the inner terms change fast (z = eta/rho, width r/|rho|) and at most kPanelLen long, 5
+// Gauss-Legendre points each. |z| is clipped to kZMax (the tail beyond holds < 3e-12 of the mass).
 // r = sqrt(1 - rho^2) must come from float64 (Gaussian::r): from a float rho near +-1 it loses
 // everything (a 1000:1 needle would be off by 2e-2).
 template <class T>
@@ -181,7 +183,8 @@ T cell_prob_rotated(T cx, T cy, T sx, T sy, T rho, T r, T xl, T xr, T yl, T yr) 
       T mid = a0 + (T(p) + T(0.5)) * ph, half = T(0.5) * ph, s = T(0);
       for (int q = 0; q < 5; ++q) {
         T z = mid + half * xg[q];
-        s += wg[q] * std::exp(T(-0.5) * z * z) * norm_cdf_diff((eb - rho * z) / r, (et - rho * z) / r);
+        s += wg[q] * std::exp(T(-0.5) * z * z) *
+             norm_cdf_diff((eb - rho * z) / r, (et - rho * z) / r);
       }
       total += s * half;
     }

@@ -1,7 +1,7 @@
-// reference.cpp — the float64 reference evaluator: per pixel, per kernel, the formula of DESIGN.md §1
-// written out plainly. Area sampling: exact erf products for axis-aligned kernels; for rotated ones
-// the conditional decomposition P = ∫ phi(z) [Phi(u_t(z)) - Phi(u_b(z))] dz integrated by adaptive
-// Gauss-Kronrod (7/15) to an absolute tolerance of 1e-15 in probability.
+// reference.cpp — the float64 reference evaluator: per pixel, per kernel, the formula of DESIGN.md
+// §1 written out plainly. Area sampling: exact erf products for axis-aligned kernels; for rotated
+// ones the conditional decomposition P = ∫ phi(z) [Phi(u_t(z)) - Phi(u_b(z))] dz integrated by
+// adaptive Gauss-Kronrod (7/15) to an absolute tolerance of 1e-15 in probability.
 #include "reference.hpp"
 
 #include <algorithm>
@@ -23,16 +23,19 @@ double cdf_diff(double lo, double hi) {
 }
 
 // QUADPACK's 15-point Kronrod rule and its embedded 7-point Gauss rule.
-constexpr double kXgk[8] = {0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
-                            0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
-                            0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
-                            0.207784955007898467600689403773245, 0.0};
-constexpr double kWgk[8] = {0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
-                            0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
-                            0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
-                            0.204432940075298892414161999234649, 0.209482141084727828012999174891714};
+constexpr double kXgk[8] = {
+    0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
+    0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
+    0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
+    0.207784955007898467600689403773245, 0.0};
+constexpr double kWgk[8] = {
+    0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
+    0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
+    0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
+    0.204432940075298892414161999234649, 0.209482141084727828012999174891714};
 constexpr double kWg[4] = {0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
-                           0.381830050505118944950369775488975, 0.417959183673469387755102040816327};
+                           0.381830050505118944950369775488975,
+                           0.417959183673469387755102040816327};
 
 template <class F>
 void gk15(const F& f, double a, double b, double& kronrod, double& gauss) {
@@ -107,27 +110,36 @@ double reference_kernel_value(const Gaussian& g, Sampling sampling, double x, do
 
 double combine_init(Combine c) {
   switch (c) {
-    case Combine::Sum: return 0.0;
-    case Combine::Max: return -std::numeric_limits<double>::infinity();
-    case Combine::ProbOr: return 1.0;  // running product of (1 - clamp(v, 0, 1))
+    case Combine::Sum:
+      return 0.0;
+    case Combine::Max:
+      return -std::numeric_limits<double>::infinity();
+    case Combine::ProbOr:
+      return 1.0;  // running product of (1 - clamp(v, 0, 1))
   }
   return 0.0;
 }
 
 double combine_fold(Combine c, double acc, double v) {
   switch (c) {
-    case Combine::Sum: return acc + v;
-    case Combine::Max: return std::max(acc, v);
-    case Combine::ProbOr: return acc * (1.0 - std::clamp(v, 0.0, 1.0));
+    case Combine::Sum:
+      return acc + v;
+    case Combine::Max:
+      return std::max(acc, v);
+    case Combine::ProbOr:
+      return acc * (1.0 - std::clamp(v, 0.0, 1.0));
   }
   return acc;
 }
 
 double combine_finish(Combine c, double acc) {
   switch (c) {
-    case Combine::Sum: return acc;
-    case Combine::Max: return std::isinf(acc) ? 0.0 : acc;  // no kernel at all: 0
-    case Combine::ProbOr: return 1.0 - acc;
+    case Combine::Sum:
+      return acc;
+    case Combine::Max:
+      return std::isinf(acc) ? 0.0 : acc;  // no kernel at all: 0
+    case Combine::ProbOr:
+      return 1.0 - acc;
   }
   return acc;
 }

@@ -19,23 +19,37 @@ const char* const kNormalizationNames[] = {"pdf", "peak"};
 const char* const kCombineNames[] = {"sum", "max", "prob_or"};
 const char* const kSamplingNames[] = {"point", "area"};
 const char* const kScaleNames[] = {"linear", "log", "sqrt"};
-const char* const kColormapNames[] = {"viridis", "magma",  "inferno", "plasma",
+const char* const kColormapNames[] = {"viridis", "magma", "inferno", "plasma",
                                       "cividis", "turbo", "gray"};
 }  // namespace
 
-const char* to_string(Normalization v) { return kNormalizationNames[int(v)]; }
-const char* to_string(Combine v) { return kCombineNames[int(v)]; }
-const char* to_string(Sampling v) { return kSamplingNames[int(v)]; }
-const char* to_string(Scale v) { return kScaleNames[int(v)]; }
-const char* to_string(Colormap v) { return kColormapNames[int(v)]; }
+const char* to_string(Normalization v) {
+  return kNormalizationNames[int(v)];
+}
+const char* to_string(Combine v) {
+  return kCombineNames[int(v)];
+}
+const char* to_string(Sampling v) {
+  return kSamplingNames[int(v)];
+}
+const char* to_string(Scale v) {
+  return kScaleNames[int(v)];
+}
+const char* to_string(Colormap v) {
+  return kColormapNames[int(v)];
+}
 std::optional<Normalization> parse_normalization(const std::string& s) {
   return lookup<Normalization>(kNormalizationNames, s);
 }
-std::optional<Combine> parse_combine(const std::string& s) { return lookup<Combine>(kCombineNames, s); }
+std::optional<Combine> parse_combine(const std::string& s) {
+  return lookup<Combine>(kCombineNames, s);
+}
 std::optional<Sampling> parse_sampling(const std::string& s) {
   return lookup<Sampling>(kSamplingNames, s);
 }
-std::optional<Scale> parse_scale(const std::string& s) { return lookup<Scale>(kScaleNames, s); }
+std::optional<Scale> parse_scale(const std::string& s) {
+  return lookup<Scale>(kScaleNames, s);
+}
 std::optional<Colormap> parse_colormap(const std::string& s) {
   return lookup<Colormap>(kColormapNames, s);
 }

@@ -1,5 +1,5 @@
-// scene.hpp — the scene model of DESIGN.md §1: an image grid, kernels, combine rules, view settings.
-// Plain data; validation lives in scene_io (JSON) and in validate(). No GL, no I/O here.
+// scene.hpp — the scene model of DESIGN.md §1: an image grid, kernels, combine rules, view
+// settings. Plain data; validation lives in scene_io (JSON) and in validate(). No GL, no I/O here.
 #pragma once
 
 #include <array>
@@ -18,24 +18,24 @@ enum class Colormap { Viridis, Magma, Inferno, Plasma, Cividis, Turbo, Gray };
 
 // One kernel. Shape is either sigma + angle, or a full covariance (use_covariance).
 struct Kernel {
-  double cx = 0, cy = 0;              // centre, domain units
-  double sx = 1, sy = 1;              // standard deviations, domain units, > 0
-  double angle_deg = 0;               // rotation in the x/y frame of the domain
-  bool use_covariance = false;        // true: cov_* define the shape, sx/sy/angle are ignored
+  double cx = 0, cy = 0;        // centre, domain units
+  double sx = 1, sy = 1;        // standard deviations, domain units, > 0
+  double angle_deg = 0;         // rotation in the x/y frame of the domain
+  bool use_covariance = false;  // true: cov_* define the shape, sx/sy/angle are ignored
   double cov_xx = 1, cov_xy = 0, cov_yy = 1;  // symmetric positive definite
-  double weight = 1;                  // any finite real
-  bool visible = true;                // hidden kernels contribute nothing (viewer "hide")
+  double weight = 1;                          // any finite real
+  bool visible = true;                        // hidden kernels contribute nothing (viewer "hide")
 
   bool operator==(const Kernel&) const = default;
 };
 
 struct View {
   Colormap colormap = Colormap::Viridis;
-  bool range_auto = true;             // "range": "auto" or [vmin, vmax]
+  bool range_auto = true;  // "range": "auto" or [vmin, vmax]
   double vmin = 0, vmax = 1;
   Scale scale = Scale::Linear;
-  int contour_levels = 0;             // 0 = no contour lines; else count of evenly spaced levels
-  bool outlines = true;               // kernel ellipses in the viewer
+  int contour_levels = 0;  // 0 = no contour lines; else count of evenly spaced levels
+  bool outlines = true;    // kernel ellipses in the viewer
 
   bool operator==(const View&) const = default;
 };
@@ -65,8 +65,8 @@ struct Scene {
 // The grid of a scene: pixel centre coordinates and cell sizes (DESIGN.md §1).
 struct Grid {
   int width = 0, height = 0;
-  double x0 = 0, y0 = 0;   // centre of pixel (row 0, col 0); row 0 is the top row
-  double dx = 1, dy = 1;   // step between pixel centres (may be negative for reversed domains)
+  double x0 = 0, y0 = 0;  // centre of pixel (row 0, col 0); row 0 is the top row
+  double dx = 1, dy = 1;  // step between pixel centres (may be negative for reversed domains)
   double cell_w = 1, cell_h = 1;  // |dx|, |dy|; a size of 1 uses a cell of 1 domain unit
 
   static Grid of(const Scene& s);

@@ -472,7 +472,8 @@ void check_side(int v, const char* path) {
 
 void check_coordinate(double v, const std::string& path) {
   if (!(std::abs(v) <= Limits::kMaxCoordinate))
-    fail(path, "must be within +-" + num(Limits::kMaxCoordinate) + " (kMaxCoordinate), got " + num(v));
+    fail(path,
+         "must be within +-" + num(Limits::kMaxCoordinate) + " (kMaxCoordinate), got " + num(v));
 }
 
 void check_sigma(double sd, const std::string& path) {

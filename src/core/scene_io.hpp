@@ -11,8 +11,9 @@ namespace gm {
 
 // Limits enforced before any large allocation (docs/reliability.md).
 struct Limits {
-  static constexpr long long kMaxPixels = 64LL * 1024 * 1024;  // CPU path: W*H (float field 256 MiB)
-  static constexpr int kMaxSide = 32768;                          // W and H each
+  static constexpr long long kMaxPixels =
+      64LL * 1024 * 1024;                 // CPU path: W*H (float field 256 MiB)
+  static constexpr int kMaxSide = 32768;  // W and H each
   static constexpr int kMaxKernels = 200000;
   static constexpr long long kMaxSceneBytes = 64LL * 1024 * 1024;
   static constexpr int kMaxJsonDepth = 64;
@@ -24,8 +25,8 @@ struct Limits {
   static constexpr int kMaxContourLevels = 64;  // view.contours: 0..64
 };
 
-Scene scene_from_json_text(const std::string& text);   // throws InputError
-Scene load_scene(const std::string& path);               // throws IoError / InputError
+Scene scene_from_json_text(const std::string& text);  // throws InputError
+Scene load_scene(const std::string& path);            // throws IoError / InputError
 std::string scene_to_json_text(const Scene& scene, int indent = 2);
 void save_scene(const Scene& scene, const std::string& path);  // atomic; throws IoError
 

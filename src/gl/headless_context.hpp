@@ -1,5 +1,5 @@
-// headless_context.hpp — a GL 4.5 core context with no window: EGL on the surfaceless Mesa platform,
-// else the EGL device platform (NVIDIA). Rendering goes into FBOs. Never a window.
+// headless_context.hpp — a GL 4.5 core context with no window: EGL on the surfaceless Mesa
+// platform, else the EGL device platform (NVIDIA). Rendering goes into FBOs. Never a window.
 #pragma once
 
 #include <memory>

@@ -238,8 +238,9 @@ void check_gl(const char* what) {
   for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; ++i) {
   }
   throw GlError(std::string(what) + " failed: " + gl_error_name(first) +
-                (first == GL_OUT_OF_MEMORY ? " (reduce --size or the kernel count, or use --backend cpu)"
-                                           : " (use --backend cpu)"));
+                (first == GL_OUT_OF_MEMORY
+                     ? " (reduce --size or the kernel count, or use --backend cpu)"
+                     : " (use --backend cpu)"));
 }
 
 void clear_gl_errors() {
@@ -429,9 +430,10 @@ struct MixtureRenderer::Impl {
 void MixtureRenderer::Impl::upload_storage(Buffer& buf, std::size_t& cap, const void* data,
                                            std::size_t bytes, GLuint binding, const char* what) {
   if (GLint64(bytes) > max_ssbo_bytes)
-    throw GlError(std::string(what) + " need " + std::to_string(bytes) +
-                  " bytes, over GL_MAX_SHADER_STORAGE_BLOCK_SIZE = " +
-                  std::to_string(max_ssbo_bytes) + " of this GL; use fewer kernels or --backend cpu");
+    throw GlError(
+        std::string(what) + " need " + std::to_string(bytes) +
+        " bytes, over GL_MAX_SHADER_STORAGE_BLOCK_SIZE = " + std::to_string(max_ssbo_bytes) +
+        " of this GL; use fewer kernels or --backend cpu");
   if (bytes > cap || !buf) {
     std::size_t want = std::max({bytes, cap * 2, std::size_t(256)});
     if (GLint64(want) > max_ssbo_bytes) want = bytes;
@@ -440,8 +442,8 @@ void MixtureRenderer::Impl::upload_storage(Buffer& buf, std::size_t& cap, const 
     glNamedBufferStorage(buf.id(), GLsizeiptr(want), nullptr, GL_DYNAMIC_STORAGE_BIT);
     GLenum err = glGetError();
     if (err != GL_NO_ERROR)
-      throw GlError(std::string("cannot allocate ") + std::to_string(want) + " bytes of GPU memory for " +
-                    what + " (" + gl_error_name(err) +
+      throw GlError(std::string("cannot allocate ") + std::to_string(want) +
+                    " bytes of GPU memory for " + what + " (" + gl_error_name(err) +
                     "); use fewer kernels, a smaller --size, or --backend cpu");
     cap = want;
   }
@@ -456,8 +458,8 @@ void MixtureRenderer::Impl::check_size(int w, int h) const {
   // Over a limit of this GL is bad input for this machine (exit 2), said before any allocation.
   auto over = [&](const char* limit, GLint value) {
     throw InputError("render size " + std::to_string(w) + "x" + std::to_string(h) + " exceeds " +
-                  limit + " = " + std::to_string(value) + " of this GL (" + renderer +
-                  "); use --backend cpu");
+                     limit + " = " + std::to_string(value) + " of this GL (" + renderer +
+                     "); use --backend cpu");
   };
   if (w > max_texture || h > max_texture) over("GL_MAX_TEXTURE_SIZE", max_texture);
   if (w > max_renderbuffer || h > max_renderbuffer)
@@ -535,7 +537,7 @@ MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()
   if (major < 4 || (major == 4 && minor < 5)) {
     const char* v = reinterpret_cast<const char*>(glGetString(GL_VERSION));
     std::string has = impl_->simulate == "old-context" ? std::string("3.3 (simulated)")
-                                                        : std::string(v ? v : "an unknown version");
+                                                       : std::string(v ? v : "an unknown version");
     throw GlError("GL context too old: GL 4.5 core needed, this context has " + has + " (" +
                   kDriverHint + ")");
   }
@@ -613,8 +615,8 @@ void MixtureRenderer::render_field(const Scene& scene) {
   m.used_tiles = false;
   if (cutoff && count > 0 && m.tiling != Tiling::Off &&
       (m.tiling == Tiling::On || count >= kAutoTileKernels)) {
-    const std::uint64_t cap =
-        std::min<std::uint64_t>(kMaxTileEntries, std::uint64_t(std::max<GLint64>(m.max_ssbo_bytes, 0) / 4));
+    const std::uint64_t cap = std::min<std::uint64_t>(
+        kMaxTileEntries, std::uint64_t(std::max<GLint64>(m.max_ssbo_bytes, 0) / 4));
     if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, scene.width, scene.height,
                     kTileSize, cap, lists)) {
       const double mean = double(lists.entries()) / double(lists.tiles());

@@ -41,22 +41,22 @@ class MixtureRenderer {
   // Colormap the current field through view settings and range into the RGBA8 target.
   void render_colormap(const View& view, ValueRange range);
 
-  Field read_field() const;   // (H, W) floats, row 0 on top
-  Image read_image() const;   // RGBA8 of the last colormap pass, row 0 on top
+  Field read_field() const;  // (H, W) floats, row 0 on top
+  Image read_image() const;  // RGBA8 of the last colormap pass, row 0 on top
 
   unsigned field_texture() const;  // GL names, for a viewer to draw (bottom row = texture row 0)
   unsigned color_texture() const;
-  double last_gpu_ms() const;      // GPU time of the last render_field (timer query), -1 if none;
-                                   // the first call after a render waits for the GPU
-  bool last_used_ssbo() const;     // the last render_field needed the storage-buffer path
-  int ubo_capacity() const;        // kernels that fit the uniform buffer
+  double last_gpu_ms() const;   // GPU time of the last render_field (timer query), -1 if none;
+                                // the first call after a render waits for the GPU
+  bool last_used_ssbo() const;  // the last render_field needed the storage-buffer path
+  int ubo_capacity() const;     // kernels that fit the uniform buffer
   std::string renderer_name() const;  // GL_RENDERER string
 
   // Big jobs are drawn in horizontal strips so that no single draw runs for seconds (a viewer
   // stays responsive, a software rasterizer gets flushed). rows > 0 forces that many rows per
   // strip; 0 (default) picks them from the size, kernel count and sampling.
   void set_strip_rows(int rows);
-  int last_strip_count() const;    // draws the last render_field used
+  int last_strip_count() const;  // draws the last render_field used
 
   // Tiled binning (cut-off scenes only; without a cutoff every kernel reaches every pixel). Each
   // 8x8 block of pixels loops over the kernels whose cutoff ellipse may reach it; the field is
@@ -68,7 +68,7 @@ class MixtureRenderer {
   // exceed 16M entries (64 MiB; e.g. huge kernels with a cutoff, where every tile holds every
   // kernel). Tiled draws read the kernels from the storage buffer (last_used_ssbo() is true).
   void set_tiling(Tiling mode);
-  bool last_used_tiles() const;    // the last render_field used the tile lists
+  bool last_used_tiles() const;  // the last render_field used the tile lists
 
  private:
   struct Impl;

@@ -11,7 +11,8 @@ namespace gm::gl {
 namespace {
 
 // Inclusive range [lo, hi] of pixel indices 0..n-1 a kernel can reach along one axis; lo > hi if
-// none. centre, half: pixel-index units; mul: the PixelFrame's mul (0: every pixel sits at index 0).
+// none. centre, half: pixel-index units; mul: the PixelFrame's mul (0: every pixel sits at index
+// 0).
 void axis_range(double centre, double half, float mul, int n, int& lo, int& hi) {
   if (!std::isfinite(centre) || !std::isfinite(half) || !(half >= 0.0)) {  // no pruning
     lo = 0, hi = n - 1;

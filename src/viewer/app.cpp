@@ -8,8 +8,8 @@
 // (imgui_impl_opengl3_loader); we load glad for our few calls; both point at the same context.
 //
 // No lost work: after edits the document is autosaved to this process's recovery file (debounced by
-// AutosaveSchedule, written atomically); the file goes when the document is saved or clean, and on a
-// clean exit. A crash, kill -9 or SIGTERM leaves it for the next start to offer back. Load, save,
+// AutosaveSchedule, written atomically); the file goes when the document is saved or clean, and on
+// a clean exit. A crash, kill -9 or SIGTERM leaves it for the next start to offer back. Load, save,
 // screenshot and autosave failures are shown in the panel / a toast; the viewer keeps running.
 #include "viewer/app.hpp"
 
@@ -708,7 +708,8 @@ void App::recovery_startup() {
   }
   if (!opts_.offer_recovery) return;
   RecoveryScan scan = scan_recoveries(recovery_dir_);
-  for (const std::string& note : scan.notes) std::fprintf(stderr, "gaussmap: note: %s\n", note.c_str());
+  for (const std::string& note : scan.notes)
+    std::fprintf(stderr, "gaussmap: note: %s\n", note.c_str());
   if (scan.notes.size() == 1)
     toast("Recovery: " + scan.notes[0], true);
   else if (!scan.notes.empty())

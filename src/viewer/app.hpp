@@ -65,7 +65,7 @@ class App {
   void recovery_startup();
   void autosave_tick();
   void recovery_on_clean_exit();
-  void recover(std::size_t index);          // load stale_[index] as a modified document
+  void recover(std::size_t index);           // load stale_[index] as a modified document
   void discard_recovery(std::size_t index);  // delete stale_[index]
 
   // --- ui_panel.cpp

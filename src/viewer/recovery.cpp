@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <pwd.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -17,7 +18,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <pwd.h>
 #include <sstream>
 
 #include "core/errors.hpp"
@@ -129,8 +129,7 @@ void check_depth(const std::string& text, const std::string& file) {
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > Limits::kMaxJsonDepth + 1)
-        throw InputError(file + ": JSON nested too deep");
+      if (++depth > Limits::kMaxJsonDepth + 1) throw InputError(file + ": JSON nested too deep");
     } else if (c == ']' || c == '}') {
       --depth;
     }
@@ -219,8 +218,9 @@ std::string encode_recovery(const Scene& scene, const std::string& source, std::
                             const ProcessId& owner) {
   // A path that is not UTF-8 is written with U+FFFD in place of its bad bytes (JSON holds text).
   std::string src = json(source).dump(-1, ' ', false, json::error_handler_t::replace);
-  std::string out = "{\n  \"gaussmap_recovery\": 1,\n  \"source\": " + src + ",\n  \"saved_at\": \"" +
-                    format_utc(saved_unix) + "\",\n  \"pid\": " + std::to_string(owner.pid);
+  std::string out = "{\n  \"gaussmap_recovery\": 1,\n  \"source\": " + src +
+                    ",\n  \"saved_at\": \"" + format_utc(saved_unix) +
+                    "\",\n  \"pid\": " + std::to_string(owner.pid);
   if (owner.start) out += ",\n  \"start\": " + std::to_string(*owner.start);
   out += ",\n  \"scene\": " + scene_to_json_text(scene, -1) + "\n}\n";
   return out;
@@ -254,7 +254,8 @@ Recovery decode_recovery(const std::string& text, const std::string& file) {
     throw InputError(file + ": pid: expected a positive whole number, got " + pid.dump());
   r.owner.pid = int(pid.get<long long>());
   if (j.contains("start")) {
-    if (!j["start"].is_number_unsigned()) throw InputError(file + ": start: expected a whole number");
+    if (!j["start"].is_number_unsigned())
+      throw InputError(file + ": start: expected a whole number");
     r.owner.start = j["start"].get<std::uint64_t>();
   }
   if (!j.contains("scene") || !j["scene"].is_object())

@@ -4,7 +4,8 @@
 //
 // A recovery file is `<dir>/recovery-<pid>-<start>.json` (`<start>`: the process's start time in
 // clock ticks since boot, from /proc; omitted where /proc is missing), written atomically:
-//   {"gaussmap_recovery": 1, "source": "/path/scene.json" or "", "saved_at": "2026-11-21T16:20:05Z",
+//   {"gaussmap_recovery": 1, "source": "/path/scene.json" or "", "saved_at":
+//   "2026-11-21T16:20:05Z",
 //    "pid": 1234, "start": 5678, "scene": {...the scene JSON...}}
 // A file is *stale* (offered back) when its process is gone: kill(pid, 0) fails with ESRCH, the
 // process is a zombie, or the pid now belongs to a process started at another time (pid reuse).
@@ -40,16 +41,16 @@ std::optional<std::uint64_t> process_start(int pid);  // nullopt: no such proces
 bool process_alive(int pid, std::optional<std::uint64_t> start = std::nullopt);
 
 struct Recovery {
-  std::string file;      // the recovery file itself
-  std::string source;    // the scene's own file ("" = untitled)
-  std::string saved_at;  // ISO 8601, UTC
+  std::string file;             // the recovery file itself
+  std::string source;           // the scene's own file ("" = untitled)
+  std::string saved_at;         // ISO 8601, UTC
   std::int64_t saved_unix = 0;  // the same, seconds since 1970 (file mtime when unparseable)
   ProcessId owner;
   Scene scene;
 };
 
 std::string recovery_file_name(const ProcessId& p);  // "recovery-<pid>[-<start>].json"
-std::string format_utc(std::int64_t unix_s);          // "2026-11-21T16:20:05Z"
+std::string format_utc(std::int64_t unix_s);         // "2026-11-21T16:20:05Z"
 // For people: "2026-11-21 16:20 UTC (12 min ago)", in local time.
 std::string describe_saved_time(std::int64_t saved_unix, std::int64_t now_unix);
 std::string encode_recovery(const Scene& scene, const std::string& source, std::int64_t saved_unix,
@@ -77,7 +78,8 @@ RecoveryScan scan_recoveries(const std::string& dir, const AliveFn& alive = proc
 
 // When to write the recovery file: `quiet_s` after the last edit, but at least every `max_delay_s`
 // while edits keep coming (a long drag), never sooner than `min_gap_factor` times the last write's
-// duration after it (a huge scene), and `retry_s` after a failed write. Times in seconds, any clock.
+// duration after it (a huge scene), and `retry_s` after a failed write. Times in seconds, any
+// clock.
 class AutosaveSchedule {
  public:
   struct Params {

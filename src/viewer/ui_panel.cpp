@@ -645,16 +645,15 @@ void App::draw_recovery_modal() {
   for (int i = 0; i < listed; ++i) {
     const Recovery& r = stale_[std::size_t(i)];
     ImGui::PushID(i);
-    std::string name = r.source.empty()
-                           ? std::string("untitled")
-                           : std::filesystem::path(r.source).filename().string();
+    std::string name = r.source.empty() ? std::string("untitled")
+                                        : std::filesystem::path(r.source).filename().string();
     ImGui::RadioButton(name.c_str(), &recovery_choice_, i);
     ImGui::Indent(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x);
     const Scene& sc = r.scene;
     ImGui::TextColored(kDimColor, "saved %s", describe_saved_time(r.saved_unix, now).c_str());
     ImGui::TextColored(kDimColor, "%zu kernel%s, %d %s %d, %s", sc.kernels.size(),
-                       sc.kernels.size() == 1 ? "" : "s", sc.width,
-                       unicode_ ? "\xc3\x97" : "x", sc.height, to_string(sc.combine));
+                       sc.kernels.size() == 1 ? "" : "s", sc.width, unicode_ ? "\xc3\x97" : "x",
+                       sc.height, to_string(sc.combine));
     if (!r.source.empty()) {
       // One line, shortened from the front (the file name matters most); the tooltip has it all.
       std::string shown = "from " + r.source;
@@ -692,7 +691,8 @@ void App::draw_recovery_modal() {
   ImGui::SameLine();
   if (ImGui::Button("Later") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
     show_recovery_ = false;
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("keep the files; the File section offers them again");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("keep the files; the File section offers them again");
   ImGui::TextColored(kDimColor, "files in %s", recovery_dir_.c_str());
   ImGui::PopTextWrapPos();
   if (!show_recovery_) ImGui::CloseCurrentPopup();

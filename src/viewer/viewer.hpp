@@ -22,12 +22,12 @@ struct ViewerOptions {
 
   // No lost work (recovery.hpp). Automation runs (frames > 0) never write, adopt or delete
   // recovery files; they only show the offer.
-  std::string state_dir;        // the recovery folder; "" = recovery_dir()
-  bool offer_recovery = true;   // at startup, offer the work of viewers that ended unsaved
-  bool autosave = true;         // keep a recovery file while the document has unsaved changes
-  std::string recovered_from;   // `scene` is recovered work from this file (`view --recover`):
-                                // it opens modified; the file is deleted once this viewer's own
-                                // recovery file holds the work (or it is saved / discarded)
+  std::string state_dir;       // the recovery folder; "" = recovery_dir()
+  bool offer_recovery = true;  // at startup, offer the work of viewers that ended unsaved
+  bool autosave = true;        // keep a recovery file while the document has unsaved changes
+  std::string recovered_from;  // `scene` is recovered work from this file (`view --recover`):
+                               // it opens modified; the file is deleted once this viewer's own
+                               // recovery file holds the work (or it is saved / discarded)
 };
 
 // Runs until the window closes (or the automation frames are done). Returns the exit status.

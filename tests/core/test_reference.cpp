@@ -33,33 +33,42 @@ double point_value(const Kernel& k, Normalization n, double x, double y) {
 
 TEST_CASE("reference: rotated covariance pdf equals scipy multivariate_normal.pdf") {
   Kernel k = cov_kernel(1.0, -2.0, 4.0, 1.5, 2.0);
-  CHECK(point_value(k, Normalization::Pdf, 1.0, -2.0) == doctest::Approx(0.06637219940618728).epsilon(1e-14));
-  CHECK(point_value(k, Normalization::Pdf, 2.5, -1.0) == doctest::Approx(0.046873486614480736).epsilon(1e-14));
-  CHECK(point_value(k, Normalization::Pdf, -1.0, -3.5) == doctest::Approx(0.03310307277828563).epsilon(1e-14));
-  CHECK(point_value(k, Normalization::Pdf, 4.0, 0.0) == doctest::Approx(0.016510126787546563).epsilon(1e-14));
+  CHECK(point_value(k, Normalization::Pdf, 1.0, -2.0) ==
+        doctest::Approx(0.06637219940618728).epsilon(1e-14));
+  CHECK(point_value(k, Normalization::Pdf, 2.5, -1.0) ==
+        doctest::Approx(0.046873486614480736).epsilon(1e-14));
+  CHECK(point_value(k, Normalization::Pdf, -1.0, -3.5) ==
+        doctest::Approx(0.03310307277828563).epsilon(1e-14));
+  CHECK(point_value(k, Normalization::Pdf, 4.0, 0.0) ==
+        doctest::Approx(0.016510126787546563).epsilon(1e-14));
 }
 
 TEST_CASE("reference: sigma + angle equals scipy with R diag(sx^2, sy^2) R^T") {
   Kernel k = sig_kernel(10.0, 5.0, 3.0, 1.0, 30.0);
-  CHECK(point_value(k, Normalization::Pdf, 12.0, 6.0) == doctest::Approx(0.039865477637950716).epsilon(1e-13));
-  CHECK(point_value(k, Normalization::Pdf, 8.0, 6.0) == doctest::Approx(0.008549818113346874).epsilon(1e-13));
-  CHECK(point_value(k, Normalization::Pdf, 10.0, 5.0) == doctest::Approx(0.05305164769729848).epsilon(1e-13));
+  CHECK(point_value(k, Normalization::Pdf, 12.0, 6.0) ==
+        doctest::Approx(0.039865477637950716).epsilon(1e-13));
+  CHECK(point_value(k, Normalization::Pdf, 8.0, 6.0) ==
+        doctest::Approx(0.008549818113346874).epsilon(1e-13));
+  CHECK(point_value(k, Normalization::Pdf, 10.0, 5.0) ==
+        doctest::Approx(0.05305164769729848).epsilon(1e-13));
   // Peak normalization: the centre holds the weight exactly.
   Kernel w = sig_kernel(10.0, 5.0, 3.0, 1.0, 30.0, 0.75);
   CHECK(point_value(w, Normalization::Peak, 10.0, 5.0) == 0.75);
 }
 
 TEST_CASE("reference: linspace domain [-3,3] x [-2,2] reproduces the scipy field, row 0 = y0") {
-  const double expect[] = {
-      0.00029912800004691355, 0.0032257486959679695, 0.010274875694585758, 0.009667077618781529,
-      0.002686497358198476, 0.00022052113195082966, 5.346709535953972e-06, 0.00048720084638413923,
-      0.010920887852816903, 0.07230701672931936, 0.1414085024266914, 0.08168516399811238,
-      0.01393745347696377, 0.0007024190141210621, 6.923156785231007e-05, 0.003225748695967964,
-      0.04439453146299813, 0.18046833282980462, 0.21669311809025274, 0.07685317507916446,
-      0.008051023477686974, 8.583125563854062e-07, 8.31281813986836e-05, 0.002378064753925425,
-      0.020094243274216484, 0.05015245749592552, 0.03697305733793844, 0.008051023477686981,
-      9.283931576083635e-10, 1.8690081481472973e-07, 1.1113811884917308e-05, 0.00019520344205351038,
-      0.0010127085678537258, 0.001551865506805031, 0.0007024190141210621};
+  const double expect[] = {0.00029912800004691355, 0.0032257486959679695,  0.010274875694585758,
+                           0.009667077618781529,   0.002686497358198476,   0.00022052113195082966,
+                           5.346709535953972e-06,  0.00048720084638413923, 0.010920887852816903,
+                           0.07230701672931936,    0.1414085024266914,     0.08168516399811238,
+                           0.01393745347696377,    0.0007024190141210621,  6.923156785231007e-05,
+                           0.003225748695967964,   0.04439453146299813,    0.18046833282980462,
+                           0.21669311809025274,    0.07685317507916446,    0.008051023477686974,
+                           8.583125563854062e-07,  8.31281813986836e-05,   0.002378064753925425,
+                           0.020094243274216484,   0.05015245749592552,    0.03697305733793844,
+                           0.008051023477686981,   9.283931576083635e-10,  1.8690081481472973e-07,
+                           1.1113811884917308e-05, 0.00019520344205351038, 0.0010127085678537258,
+                           0.001551865506805031,   0.0007024190141210621};
   Scene s;
   s.width = 7, s.height = 5;
   s.domain_x = {-3.0, 3.0};
@@ -72,12 +81,12 @@ TEST_CASE("reference: linspace domain [-3,3] x [-2,2] reproduces the scipy field
 
 TEST_CASE("reference: default domain is np.arange pixel indices (peak normalization)") {
   const double expect[] = {
-      0.17946451515095882, 0.38204295760978246, 0.5214660480291089, 0.4563731720218443,
-      0.2560910529325812,  0.09214015433738629, 0.3059160856791133, 0.6512322843039294,
+      0.17946451515095882, 0.38204295760978246, 0.5214660480291089,  0.4563731720218443,
+      0.2560910529325812,  0.09214015433738629, 0.3059160856791133,  0.6512322843039294,
       0.8888935625710473,  0.7779359294312135,  0.43653405479450463, 0.15706255537509803,
-      0.33435380322833735, 0.7117703227626098,  0.9715244056259434, 0.8502522386028837,
+      0.33435380322833735, 0.7117703227626098,  0.9715244056259434,  0.8502522386028837,
       0.4771139155210345,  0.1716629663910832,  0.23430979918322073, 0.4987972614063232,
-      0.6808287693630751,  0.5958431737834079,  0.3343538032283374, 0.12029866205775444};
+      0.6808287693630751,  0.5958431737834079,  0.3343538032283374,  0.12029866205775444};
   Scene s;
   s.width = 6, s.height = 4;
   s.normalization = Normalization::Peak;
@@ -163,9 +172,9 @@ TEST_CASE("reference: area sampling equals products of normal-CDF differences (s
     CHECK(reference_kernel_value(g, Sampling::Area, c.x, c.y, 1, 1) ==
           doctest::Approx(c.expect).epsilon(1e-12));
     // The float fixed formula of kernel_math (what the fast CPU and GPU paths use) agrees.
-    double pf = cell_prob_axis<float>(float(c.cx), float(c.cy), float(c.sx), float(c.sy),
-                                      float(c.x - 0.5), float(c.x + 0.5), float(c.y - 0.5),
-                                      float(c.y + 0.5));
+    double pf =
+        cell_prob_axis<float>(float(c.cx), float(c.cy), float(c.sx), float(c.sy), float(c.x - 0.5),
+                              float(c.x + 0.5), float(c.y - 0.5), float(c.y + 0.5));
     CHECK(pf == doctest::Approx(c.expect).epsilon(2e-6));
   }
 }
@@ -209,7 +218,8 @@ TEST_CASE("reference: cutoff zeroes exactly beyond k sigma and nowhere inside") 
   CHECK(outside > 100);
 }
 
-TEST_CASE("kernel_math: the fixed rotated-cell quadrature stays within 1e-4 of the adaptive reference") {
+TEST_CASE(
+    "kernel_math: the fixed rotated-cell quadrature stays within 1e-4 of the adaptive reference") {
   // Relative to the peak: for each kernel, the largest cell mean over a grid of cells around it.
   std::mt19937_64 rng(1234);
   std::uniform_real_distribution<double> U(0, 1);
@@ -227,11 +237,11 @@ TEST_CASE("kernel_math: the fixed rotated-cell quadrature stays within 1e-4 of t
       for (int c = -reach; c <= reach; ++c) {
         double ref = reference_kernel_value(g, Sampling::Area, c, r, 1, 1);
         double fd = g.mass * cell_prob_rotated<double>(g.cx, g.cy, g.sx, g.sy, g.rho, g.r, c - 0.5,
-                                                        c + 0.5, r - 0.5, r + 0.5);
-        double ff = double(float(g.mass)) *
-                    double(cell_prob_rotated<float>(float(g.cx), float(g.cy), float(g.sx),
-                                                    float(g.sy), float(g.rho), float(g.r), float(c - 0.5),
-                                                    float(c + 0.5), float(r - 0.5), float(r + 0.5)));
+                                                       c + 0.5, r - 0.5, r + 0.5);
+        double ff = double(float(g.mass)) * double(cell_prob_rotated<float>(
+                                                float(g.cx), float(g.cy), float(g.sx), float(g.sy),
+                                                float(g.rho), float(g.r), float(c - 0.5),
+                                                float(c + 0.5), float(r - 0.5), float(r + 0.5)));
         peak = std::max(peak, std::abs(ref));
         err_d = std::max(err_d, std::abs(fd - ref));
         err_f = std::max(err_f, std::abs(ff - ref));

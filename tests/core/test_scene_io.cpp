@@ -82,7 +82,8 @@ Scene random_scene(Rng& r) {
   int n = r.integer(0, 8);
   for (int i = 0; i < n; ++i) {
     Kernel k;
-    k.cx = r.integer(0, 5) == 0 ? std::fmod(r.raw_finite(), Limits::kMaxCoordinate) : r.any(-10, 12);
+    k.cx =
+        r.integer(0, 5) == 0 ? std::fmod(r.raw_finite(), Limits::kMaxCoordinate) : r.any(-10, 12);
     k.cy = r.any(-10, 12);
     if (r.coin()) {
       k.use_covariance = true;
@@ -337,7 +338,8 @@ TEST_CASE("scene JSON: every invalid input is one InputError naming the key path
        "domain.x[0]: must be within +-1e+15 (kMaxCoordinate)"},
       {"domain beyond float32 (fuzz finding)", scene_with(R"(, "domain": {"x": [1.2e44, 1]})"),
        "domain.x[0]: must be within +-1e+15 (kMaxCoordinate), got 1.2e+44"},
-      {"centre beyond the coordinate limit", scene_kernel(R"({"center": [1e39, 0], "sigma": [1, 1]})"),
+      {"centre beyond the coordinate limit",
+       scene_kernel(R"({"center": [1e39, 0], "sigma": [1, 1]})"),
        "kernels[0].center[0]: must be within +-1e+15"},
       // Enums.
       {"normalization", scene_with(R"(, "normalization": "max")"),
@@ -387,10 +389,12 @@ TEST_CASE("scene JSON: every invalid input is one InputError naming the key path
       {"sigma -1e999", scene_kernel(R"({"center": [0, 0], "sigma": [-1e999, 1]})"),
        "kernels[0].sigma[0]: number out of range"},
       {"sigma underflows", scene_kernel(R"({"center": [0, 0], "sigma": [1e-200, 1]})"),
-       "kernels[0].sigma[0]: standard deviation 1e-200 is outside 1e-15..1e+15 (kMinSigma..kMaxSigma)"},
+       "kernels[0].sigma[0]: standard deviation 1e-200 is outside 1e-15..1e+15 "
+       "(kMinSigma..kMaxSigma)"},
       {"sigma overflows", scene_kernel(R"({"center": [0, 0], "sigma": [1e200, 1]})"),
        "kernels[0].sigma[0]: standard deviation 1e+200 is outside"},
-      {"pdf peak beyond float32 (fuzz finding)", scene_kernel(R"({"center": [0, 0], "sigma": [1e-14, 1e-14], "weight": 1e5})"),
+      {"pdf peak beyond float32 (fuzz finding)",
+       scene_kernel(R"({"center": [0, 0], "sigma": [1e-14, 1e-14], "weight": 1e5})"),
        "kernels[0].weight: peak value 1.59"},
       {"sigma too thin rotated",
        scene_kernel(R"({"center": [0, 0], "sigma": [1, 1e-9], "angle_deg": 45})"),

@@ -27,7 +27,9 @@ namespace {
 // lines (inputs in regressions/files/npy_*_newline). Tolerated here so the fuzzer keeps looking
 // for other faults; delete this function's body (return false) once image_io.cpp escapes them.
 // No open issues left: npy messages quote header text through printable() since they were found.
-bool known_open_issue(const std::string&) { return false; }
+bool known_open_issue(const std::string&) {
+  return false;
+}
 
 }  // namespace
 

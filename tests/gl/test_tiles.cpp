@@ -160,7 +160,8 @@ TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on ran
     const auto [x0, x1] = s.x_range();
     const auto [y0, y1] = s.y_range();
     const Grid g = Grid::of(s);
-    const double ex = std::max(std::abs(x1 - x0), g.cell_w), ey = std::max(std::abs(y1 - y0), g.cell_h);
+    const double ex = std::max(std::abs(x1 - x0), g.cell_w),
+                 ey = std::max(std::abs(y1 - y0), g.cell_h);
     const int n = rng.integer(20, rot_area ? 60 : 300);
     for (int i = 0; i < n; ++i) {
       Kernel k;
@@ -169,7 +170,8 @@ TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on ran
         k.cx = std::min(x0, x1) - rng.uniform(0.3, 2.0) * ex;
         k.cy = std::min(y0, y1) + rng.uniform(-1.0, 2.0) * ey;
       } else if (where == 1) {  // on a tile border (pixel-index units of the default grid)
-        const int col = 8 * rng.integer(0, s.width / 8 + 1), row = 8 * rng.integer(0, s.height / 8 + 1);
+        const int col = 8 * rng.integer(0, s.width / 8 + 1),
+                  row = 8 * rng.integer(0, s.height / 8 + 1);
         k.cx = g.x(col) - 0.5 * g.dx, k.cy = g.y(row) - 0.5 * g.dy;
       } else if (where == 2) {  // straddling the image border
         k.cx = rng.chance(0.5) ? x0 : x1;
@@ -188,8 +190,8 @@ TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on ran
     }
     std::ostringstream what;
     what << "scene #" << index << ": " << s.width << "x" << s.height << " " << to_string(s.combine)
-         << " " << to_string(s.sampling) << " rotated " << rotated << " cutoff "
-         << *s.cutoff_sigma << " kernels " << n << " domain " << dom;
+         << " " << to_string(s.sampling) << " rotated " << rotated << " cutoff " << *s.cutoff_sigma
+         << " kernels " << n << " domain " << dom;
     INFO(what.str());
     R.set_tiling(gl::Tiling::Off);
     R.render_field(s);
@@ -288,8 +290,8 @@ TEST_CASE("gl tiles: timing, 10,000 vs 64 cut-off kernels at 1024x1024 (informat
     CHECK(R.last_used_tiles());
     ms[i] = best;
   }
-  MESSAGE("1024x1024, sigma 3, cutoff 3, render + readback: 64 kernels " << ms[0]
-          << " ms, 10,000 kernels " << ms[1] << " ms, ratio " << ms[1] / ms[0] << " on "
+  MESSAGE("1024x1024, sigma 3, cutoff 3, render + readback: 64 kernels "
+          << ms[0] << " ms, 10,000 kernels " << ms[1] << " ms, ratio " << ms[1] / ms[0] << " on "
           << R.renderer_name());
 }
 
@@ -316,9 +318,10 @@ TEST_CASE("tiles: CPU binning: conservative boxes, ascending lists, split, cap")
       s.kernels.push_back(k);
     }
     std::vector<gl::KernelGpu> packed = gl::pack_kernels(s);
-    const int axis = int(std::stable_partition(packed.begin(), packed.end(),
-                                               [](const gl::KernelGpu& k) { return k.rho == 0.0f; }) -
-                         packed.begin());
+    const int axis =
+        int(std::stable_partition(packed.begin(), packed.end(),
+                                  [](const gl::KernelGpu& k) { return k.rho == 0.0f; }) -
+            packed.begin());
     gl::TileLists lists;
     REQUIRE(gl::bin_kernels(packed, axis, *s.cutoff_sigma, gl::pixel_frame(s), s.width, s.height,
                             gl::kTileSize, std::uint64_t(1) << 30, lists));
@@ -345,9 +348,11 @@ TEST_CASE("tiles: CPU binning: conservative boxes, ascending lists, split, cap")
     CHECK(missing == 0);
     // Split: axis-aligned indices first in every list.
     for (int t = 0; t < lists.tiles(); ++t) {
-      for (std::uint32_t i = lists.offsets[std::size_t(2 * t)]; i < lists.offsets[std::size_t(2 * t + 1)]; ++i)
+      for (std::uint32_t i = lists.offsets[std::size_t(2 * t)];
+           i < lists.offsets[std::size_t(2 * t + 1)]; ++i)
         CHECK(int(lists.indices[i]) < axis);
-      for (std::uint32_t i = lists.offsets[std::size_t(2 * t + 1)]; i < lists.offsets[std::size_t(2 * t + 2)]; ++i)
+      for (std::uint32_t i = lists.offsets[std::size_t(2 * t + 1)];
+           i < lists.offsets[std::size_t(2 * t + 2)]; ++i)
         CHECK(int(lists.indices[i]) >= axis);
     }
     // The cap: one entry short of what is needed -> false, nothing kept.

@@ -141,7 +141,8 @@ TEST_CASE("recovery: a file round-trips the scene exactly, with its header") {
   fs::remove_all(d);
 }
 
-TEST_CASE("recovery: stale files are offered newest first, live ones never, corrupted with a note") {
+TEST_CASE(
+    "recovery: stale files are offered newest first, live ones never, corrupted with a note") {
   fs::path d = scratch("scan");
   ProcessId me = this_process();
   int dead1 = dead_pid(), dead2 = dead_pid(), dead3 = dead_pid();
@@ -310,8 +311,9 @@ TEST_CASE("files: load and save errors are one line that names the file and the 
   expect([&] { open_scene_file((d / "missing.json").string()); }, "missing.json");
   fs::create_directories(d / "folder.json");
   expect([&] { open_scene_file((d / "folder.json").string()); }, "folder.json");
-  write_text(d / "bad.json",
-             "{\"width\": 8, \"height\": 8, \"kernels\": [{\"center\": [1, 1], \"sigma\": [1, -2]}]}");
+  write_text(
+      d / "bad.json",
+      "{\"width\": 8, \"height\": 8, \"kernels\": [{\"center\": [1, 1], \"sigma\": [1, -2]}]}");
   expect([&] { open_scene_file((d / "bad.json").string()); }, "kernels[0].sigma[1]: must be > 0");
   expect([&] { open_scene_file((d / "bad.json").string()); }, "bad.json: ");
   write_text(d / "trunc.json", "{\"width\": 8, \"hei");
