@@ -237,19 +237,26 @@ void two_prod(float a, float b, out float p, out float e) {
 
 #if GM_CUTOFF
 // Cutoff decision d2 > k^2. Float d2 is good to ~1e-6 relative; within 1e-5 of k^2 the decision is
-// redone in double from the float64 hi + lo parts (kernel_block.hpp), so that it matches the
-// float64 reference. That happens in a second pass over the kernels, run only by the rare pixels
+// redone in double exactly as the float64 reference makes it (beyond_cutoff_exact). That happens in a second pass over the kernels, run only by the rare pixels
 // that met such a kernel (g_ambiguous), so the common path holds no double arithmetic.
 bool g_ambiguous = false;
 
-bool beyond_cutoff_exact(int i, vec4 p0, vec4 p1, float colm, float rowm) {
-  vec4 p2 = gm_kernels[i].p2, p3 = gm_kernels[i].p3;
-  double u = double(colm - p0.x) - (double(p0.y) + double(p2.x));
-  double v = double(rowm - p0.z) - (double(p0.w) + double(p2.y));
-  double z1 = (double(p1.x) + double(p3.x)) * u;
-  double z2 = (double(p1.y) + double(p3.y)) * u + (double(p1.z) + double(p3.z)) * v;
-  double d2d = z1 * z1 + z2 * z2;
-  return d2d > double(u_cut_d2.x) + double(u_cut_d2.y);
+// The reference's own decision, operation for operation: x = x0 + col * dx, y = y0 + row * dy, and
+// d2 = ia ux ux + 2 ib ux uy + ic uy uy in float64 (gm::Gaussian::d2), from the kernel's float64
+// values (gm_rim: cx, cy, ia, ib | ic, k^2). `precise` keeps the driver from fusing or reordering,
+// so exact ties (a rim through pixel centres, d == k) fall the same way as in the reference.
+layout(std430, binding = 3) readonly buffer GmRim { dvec4 gm_rim[]; };
+layout(location = 8) uniform dvec4 u_grid;  // x0, dx, y0, dy of gm::Grid
+
+bool beyond_cutoff_exact(int i) {
+  int col = int(gl_FragCoord.x);
+  int row = u_height - 1 - int(gl_FragCoord.y);
+  dvec4 r0 = gm_rim[2 * i], r1 = gm_rim[2 * i + 1];
+  precise double x = u_grid.x + double(col) * u_grid.y;
+  precise double y = u_grid.z + double(row) * u_grid.w;
+  precise double ux = x - r0.x, uy = y - r0.y;
+  precise double d2 = r0.z * ux * ux + 2.0LF * r0.w * ux * uy + r1.x * uy * uy;
+  return d2 > r1.y;
 }
 #endif
 
@@ -276,7 +283,7 @@ float kernel_value(int i, float colm, float rowm, const bool axis_aligned, const
   bool beyond = d2 > cut;
   if (abs(d2 - cut) <= 1e-5 * cut) {
     if (exact_cut) {
-      beyond = beyond_cutoff_exact(i, p0, p1, colm, rowm);
+      beyond = beyond_cutoff_exact(i);
     } else {
       g_ambiguous = true;
     }

@@ -135,4 +135,18 @@ inline std::vector<KernelGpu> pack_kernels(const Scene& s) {
   return out;
 }
 
+// The float64 values of the exact cutoff test (shaders/mixture.frag, beyond_cutoff_exact), two
+// dvec4 per visible kernel in record order: cx, cy, ia, ib | ic, cutoff_d2, 0, 0 — the very numbers
+// gm::Gaussian::d2 and the reference's `d2 > cutoff_d2` use.
+inline std::vector<double> pack_rim(const Scene& s) {
+  std::vector<double> out;
+  out.reserve(8 * s.kernels.size());
+  for (const Kernel& k : s.kernels)
+    if (k.visible) {
+      Gaussian g = resolve(k, s.normalization, s.cutoff_sigma);
+      out.insert(out.end(), {g.cx, g.cy, g.ia, g.ib, g.ic, g.cutoff_d2, 0.0, 0.0});
+    }
+  return out;
+}
+
 }  // namespace gm::gl

@@ -193,7 +193,7 @@ class StateGuard {
 
  private:
   static constexpr int kUnits = 3;
-  static constexpr GLuint kSsboBindings = 3;  // kernels, tile offsets, tile indices
+  static constexpr GLuint kSsboBindings = 4;  // kernels, tile offsets, tile indices, rim
   static constexpr std::array<GLenum, 10> kCaps = {GL_BLEND,
                                                    GL_DEPTH_TEST,
                                                    GL_STENCIL_TEST,
@@ -382,8 +382,8 @@ struct MixtureRenderer::Impl {
   std::array<Program, kFieldVariants> field_programs;
   Program colormap;
   VertexArray vao;
-  Buffer ubo, ssbo, tile_offsets, tile_indices;
-  std::size_t ssbo_bytes = 0, tile_offsets_bytes = 0, tile_indices_bytes = 0;
+  Buffer ubo, ssbo, tile_offsets, tile_indices, rim;
+  std::size_t ssbo_bytes = 0, tile_offsets_bytes = 0, tile_indices_bytes = 0, rim_bytes = 0;
   Tiling tiling = Tiling::Auto;
   bool used_tiles = false;
   Texture field_tex, color_tex, table_tex, threshold_tex;
@@ -597,14 +597,28 @@ void MixtureRenderer::render_field(const Scene& scene) {
   m.check_size(scene.width, scene.height);
   std::vector<KernelGpu> kernels = pack_kernels(scene);
   const int count = int(kernels.size());
-  int count_axis = count;
-  if (scene.sampling == Sampling::Area) {  // axis-aligned first: see mixture.frag's main()
-    auto mid = std::stable_partition(kernels.begin(), kernels.end(),
-                                     [](const KernelGpu& k) { return k.rho == 0.0f; });
-    count_axis = int(mid - kernels.begin());
-  }
   float cut_hi = 0, cut_lo = 0;
   const bool cutoff = pack_cutoff(scene, cut_hi, cut_lo);
+  // The exact cutoff test's float64 values, in the order of the records (pack_rim).
+  std::vector<double> rim = cutoff ? pack_rim(scene) : std::vector<double>{};
+  int count_axis = count;
+  if (scene.sampling == Sampling::Area) {  // axis-aligned first: see mixture.frag's main()
+    std::vector<std::size_t> order(kernels.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto mid = std::stable_partition(order.begin(), order.end(),
+                                     [&](std::size_t i) { return kernels[i].rho == 0.0f; });
+    count_axis = int(mid - order.begin());
+    std::vector<KernelGpu> sorted;
+    std::vector<double> sorted_rim;
+    sorted.reserve(kernels.size());
+    sorted_rim.reserve(rim.size());
+    for (std::size_t i : order) {
+      sorted.push_back(kernels[i]);
+      if (cutoff) sorted_rim.insert(sorted_rim.end(), rim.begin() + 8 * i, rim.begin() + 8 * i + 8);
+    }
+    kernels = std::move(sorted);
+    rim = std::move(sorted_rim);
+  }
   const std::size_t bytes = kernels.size() * sizeof(KernelGpu);
 
   // Tiled binning: only with a cutoff; Auto from kAutoTileKernels kernels up, where the tile lists
@@ -641,6 +655,9 @@ void MixtureRenderer::render_field(const Scene& scene) {
     m.upload_storage(m.tile_indices, m.tile_indices_bytes, lists.indices.data(),
                      lists.indices.size() * sizeof(std::uint32_t), 2, "the tile lists");
   }
+  if (cutoff && count > 0)
+    m.upload_storage(m.rim, m.rim_bytes, rim.data(), rim.size() * sizeof(double), 3,
+                     "the cutoff test's float64 kernel values");
   check_gl("uploading the kernels");
   m.ensure_target(m.field_tex, m.field_fbo, m.field_w, m.field_h, scene.width, scene.height,
                   GL_R32F, "field");
@@ -654,7 +671,11 @@ void MixtureRenderer::render_field(const Scene& scene) {
   glProgramUniform2f(p, 4, frame.mul_x, frame.mul_y);
   if (scene.sampling == Sampling::Area)
     glProgramUniform2f(p, 5, frame.cell_scale_x, frame.cell_scale_y);
-  if (cutoff) glProgramUniform2f(p, 6, cut_hi, cut_lo);
+  if (cutoff) {
+    glProgramUniform2f(p, 6, cut_hi, cut_lo);
+    const Grid grid = Grid::of(scene);
+    glProgramUniform4d(p, 8, grid.x0, grid.dx, grid.y0, grid.dy);
+  }
   if (m.used_tiles) glProgramUniform1i(p, 7, lists.tiles_x);
 
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, m.field_fbo.id());
