@@ -124,27 +124,21 @@ inline bool pack_cutoff(const Scene& s, float& hi, float& lo) {
   return true;
 }
 
-// The visible kernels of a scene, resolved and packed in scene order (hidden ones contribute
-// nothing, so they are not uploaded).
-inline std::vector<KernelGpu> pack_kernels(const Scene& s) {
+// The visible kernels of a scene, resolved once each and packed in scene order (hidden ones
+// contribute nothing, so they are not uploaded). With `rim`, also the float64 values of the exact
+// cutoff test (shaders/mixture.frag, beyond_cutoff_exact), two dvec4 per kernel in the same order:
+// cx, cy, ia, ib | ic, cutoff_d2, 0, 0 — the very numbers gm::Gaussian::d2 and the reference's
+// `d2 > cutoff_d2` use.
+inline std::vector<KernelGpu> pack_kernels(const Scene& s, std::vector<double>* rim = nullptr) {
   PixelFrame f = pixel_frame(s);
   std::vector<KernelGpu> out;
   out.reserve(s.kernels.size());
-  for (const Kernel& k : s.kernels)
-    if (k.visible) out.push_back(pack_kernel(resolve(k, s.normalization, s.cutoff_sigma), f));
-  return out;
-}
-
-// The float64 values of the exact cutoff test (shaders/mixture.frag, beyond_cutoff_exact), two
-// dvec4 per visible kernel in record order: cx, cy, ia, ib | ic, cutoff_d2, 0, 0 — the very numbers
-// gm::Gaussian::d2 and the reference's `d2 > cutoff_d2` use.
-inline std::vector<double> pack_rim(const Scene& s) {
-  std::vector<double> out;
-  out.reserve(8 * s.kernels.size());
+  if (rim) rim->clear(), rim->reserve(8 * s.kernels.size());
   for (const Kernel& k : s.kernels)
     if (k.visible) {
       Gaussian g = resolve(k, s.normalization, s.cutoff_sigma);
-      out.insert(out.end(), {g.cx, g.cy, g.ia, g.ib, g.ic, g.cutoff_d2, 0.0, 0.0});
+      out.push_back(pack_kernel(g, f));
+      if (rim) rim->insert(rim->end(), {g.cx, g.cy, g.ia, g.ib, g.ic, g.cutoff_d2, 0.0, 0.0});
     }
   return out;
 }

@@ -595,12 +595,11 @@ MixtureRenderer& MixtureRenderer::operator=(MixtureRenderer&&) noexcept = defaul
 void MixtureRenderer::render_field(const Scene& scene) {
   Impl& m = *impl_;
   m.check_size(scene.width, scene.height);
-  std::vector<KernelGpu> kernels = pack_kernels(scene);
-  const int count = int(kernels.size());
   float cut_hi = 0, cut_lo = 0;
   const bool cutoff = pack_cutoff(scene, cut_hi, cut_lo);
-  // The exact cutoff test's float64 values, in the order of the records (pack_rim).
-  std::vector<double> rim = cutoff ? pack_rim(scene) : std::vector<double>{};
+  std::vector<double> rim;  // the exact cutoff test's float64 values, in record order
+  std::vector<KernelGpu> kernels = pack_kernels(scene, cutoff ? &rim : nullptr);
+  const int count = int(kernels.size());
   int count_axis = count;
   if (scene.sampling == Sampling::Area) {  // axis-aligned first: see mixture.frag's main()
     std::vector<std::size_t> order(kernels.size());
