@@ -1,9 +1,11 @@
 // cli_util.hpp — small helpers shared by the subcommands: option parsing, loading a scene from a
-// .json file or from a gaussmap .png (its embedded scene), and --size.
+// .json file or from a gaussmap .png (its embedded scene), --size, and the check that no output
+// file is an input or another output.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "core/scene.hpp"
@@ -35,8 +37,30 @@ class ArgReader {
 // A scene from a .json file or a gaussmap .png. Throws IoError / InputError.
 Scene load_scene_any(const std::string& path);
 
+// "WxH" -> w, h (InputError "OPTION: expected WxH ..." otherwise; the range is the caller's).
+void parse_size(const std::string& option, const std::string& text, int& w, int& h);
 // "WxH" -> width, height (InputError "--size: ..." otherwise). Keeps the picture: a scene on the
 // default (pixel-index) domain gets that domain made explicit, so the same field is resampled.
 void apply_size(Scene& scene, const std::string& size);
+
+// A file a command reads or writes, as the user named it: `option` is how it was given ("SCENE",
+// "-o", "--npy"); `ext` is the extension its content calls for (".png"), "" for inputs.
+struct PathArg {
+  std::string option;
+  std::string path;
+  std::string ext = {};
+};
+
+// True when `a` and `b` name the same file: the same device and inode where both exist (hard
+// links, symlinks), else the same path once "." / ".." and symlinked folders are resolved.
+bool same_file(const std::string& a, const std::string& b);
+
+// Every command that writes files calls this before doing any work. Throws InputError (exit 2)
+// naming both when an output is an input or another output ("render: -o s.json is the input
+// SCENE s.json ..."); empty paths are ignored. Returns warnings (printed by the caller as
+// "warning: ...") for an output whose extension is not the one its content calls for.
+std::vector<std::string> check_outputs(const std::string& command,
+                                       const std::vector<PathArg>& inputs,
+                                       const std::vector<PathArg>& outputs);
 
 }  // namespace gm::cli

@@ -59,6 +59,9 @@ int cmd_render(const Args& args) {
   if (out_png.empty() && out_npy.empty())
     throw InputError("render: missing -o OUT.png (see gaussmap render --help)");
   Backend backend = parse_backend(backend_name);
+  for (const std::string& w : check_outputs("render", {{"SCENE", scene_path}},
+                                            {{"-o", out_png, ".png"}, {"--npy", out_npy, ".npy"}}))
+    std::cerr << "warning: " << w << "\n";
 
   Scene scene = load_scene_any(scene_path);
   if (!size.empty()) apply_size(scene, size);

@@ -1,7 +1,9 @@
 // cmd_view.cpp — `gaussmap view [SCENE.json|SCENE.png | --recover] [--no-recovery] [--size WxH]
-// [--frames N] [--screenshot OUT.png] [--window-shot OUT2.png] [--npy OUT.npy]`: the interactive
-// viewer (the default command), or a scripted run that renders N frames, writes the shots and exits
-// 0. --recover opens the newest unsaved work of an ended viewer (src/viewer/recovery.hpp).
+// [--window-size WxH] [--frames N] [--screenshot OUT.png] [--window-shot OUT2.png] [--npy
+// OUT.npy]`: the interactive viewer (the default command), or a scripted run that renders N frames,
+// writes the shots and exits 0. --recover opens the newest unsaved work of an ended viewer
+// (src/viewer/recovery.hpp). A scene that fails to load opens the viewer anyway, with the error
+// shown and the file left as it is (as editors do); a scripted run then exits 2 after its frames.
 // Thin: parses, loads the scene, hands over to src/viewer. Errors are thrown (InputError -> 2,
 // GlError / IoError -> 1). Without the viewer (GAUSSMAP_VIEWER=OFF) main.cpp supplies cmd_view.
 #ifdef GAUSSMAP_HAS_VIEWER
@@ -23,13 +25,17 @@ namespace {
 
 const char* const kViewHelp =
     "usage: gaussmap [view] [SCENE.json | SCENE.png | --recover] [--no-recovery] [--size WxH]\n"
-    "                [--frames N] [--screenshot OUT.png] [--window-shot OUT2.png] [--npy OUT.npy]\n"
+    "                [--window-size WxH] [--frames N] [--screenshot OUT.png]\n"
+    "                [--window-shot OUT2.png] [--npy OUT.npy]\n"
     "\n"
     "Opens the viewer on SCENE (a scene JSON, or a PNG written by gaussmap, which carries its\n"
-    "scene); without SCENE, the built-in two-kernel example.\n"
+    "scene); without SCENE, the built-in two-kernel example. A SCENE that cannot be loaded\n"
+    "opens the viewer on the example with the error shown; fix the file and press Open.\n"
     "\n"
     "  --size WxH             resample the scene on a W x H grid (same domain)\n"
+    "  --window-size WxH      the window's size (default: 1400x860, fitted to the screen)\n"
     "  --frames N             scripted: render N frames (at least 3), write the shots, exit 0\n"
+    "                         (exit 2 when SCENE could not be loaded)\n"
     "  --screenshot OUT.png   the colormapped field at the scene's resolution, scene embedded\n"
     "  --window-shot OUT.png  the whole window as it looks, panel included, scene embedded\n"
     "  --npy OUT.npy          the float field, <f4, shape (H, W)\n"
@@ -44,6 +50,8 @@ const char* const kViewHelp =
     "\n"
     "Needs a display (DISPLAY; `xvfb-run -a gaussmap view ...` works headless); without one, use\n"
     "`gaussmap render`. Mouse and keys: the Help section of the panel.\n"
+    "The viewer renders with GL only; for a field too large for this GL, use\n"
+    "`gaussmap render --backend cpu`.\n"
     "Exit status: 0 ok, 1 no display / no GL / I/O failure, 2 bad input or usage.\n";
 
 int parse_frames(const std::string& s) {
@@ -59,7 +67,7 @@ int parse_frames(const std::string& s) {
 
 int cmd_view(const Args& args) {
   ArgReader in(args, "view");
-  std::string scene_path, size;
+  std::string scene_path, size, window_size;
   viewer::ViewerOptions opt;
   bool frames_given = false, recover = false;
   while (!in.done()) {
@@ -81,6 +89,8 @@ int cmd_view(const Args& args) {
       opt.offer_recovery = false;
     } else if (in.option("--size")) {
       size = in.value();
+    } else if (in.option("--window-size")) {
+      window_size = in.value();
     } else if (scene_path.empty()) {
       scene_path = in.positional();
     } else {
@@ -111,10 +121,33 @@ int cmd_view(const Args& args) {
     opt.state_dir = dir;
     opt.offer_recovery = false;  // the newest was asked for; the others wait for the next start
   } else {
-    opt.scene = scene_path.empty() ? seed_scene() : load_scene_any(scene_path);
-    opt.scene_path = scene_path;
+    for (const std::string& w : check_outputs("view", {{"SCENE", scene_path}},
+                                              {{"--screenshot", opt.screenshot, ".png"},
+                                               {"--window-shot", opt.window_shot, ".png"},
+                                               {"--npy", opt.npy, ".npy"}}))
+      std::fprintf(stderr, "warning: %s\n", w.c_str());
+    try {
+      opt.scene = scene_path.empty() ? seed_scene() : load_scene_any(scene_path);
+      opt.scene_path = scene_path;
+    } catch (const InputError& e) {
+      opt.load_error = e.what();
+    } catch (const IoError& e) {
+      opt.load_error = e.what();
+    }
+    if (!opt.load_error.empty()) {
+      // The viewer opens on the example, untitled; the file stays as it is on disk.
+      opt.scene = seed_scene();
+      opt.failed_path = scene_path;
+    }
   }
-  if (!size.empty()) apply_size(opt.scene, size);
+  if (!window_size.empty()) {
+    parse_size("view: --window-size", window_size, opt.window_width, opt.window_height);
+    if (opt.window_width < 320 || opt.window_height < 240 || opt.window_width > 16384 ||
+        opt.window_height > 16384)
+      throw InputError("view: --window-size: each side from 320x240 to 16384, got \"" +
+                       window_size + "\"");
+  }
+  if (!size.empty() && opt.load_error.empty()) apply_size(opt.scene, size);
   return viewer::run_viewer(opt);
 }
 

@@ -16,6 +16,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -417,7 +418,8 @@ Scene read_scene(const json& root) {
   if (root.contains("gaussmap")) {
     const json& g = root["gaussmap"];
     if (!g.is_number() || g.get<double>() != 1.0)
-      fail("gaussmap", "unsupported format version " + describe(g) + " (this build reads 1)");
+      fail("scene", "format version \"gaussmap\": " + describe(g) +
+                        " is not supported (this build reads version 1)");
   }
   for (const char* key : {"width", "height", "kernels"})
     if (!root.contains(key)) fail("scene", std::string("missing required key \"") + key + "\"");
@@ -629,8 +631,97 @@ Scene scene_from_json_text(const std::string& text) {
   return read_scene(parse_json(text));
 }
 
+namespace {
+constexpr const char* kPngKind = "a PNG image";
+
+// The first `n` bytes of a file ("" when it cannot be read: read_file then says why).
+std::string read_head(const std::string& path, std::size_t n) {
+  std::ifstream f(path, std::ios::binary);
+  std::string out(n, '\0');
+  if (!f) return {};
+  f.read(out.data(), std::streamsize(n));
+  out.resize(std::size_t(std::max<std::streamsize>(f.gcount(), 0)));
+  return out;
+}
+}  // namespace
+
+std::string non_scene_kind(std::string_view bytes) {
+  auto starts = [&](std::string_view magic) { return bytes.substr(0, magic.size()) == magic; };
+  if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return bytes.empty() ? "an empty file" : "a file of only whitespace";
+  // A scene is a JSON object: its first non-blank byte is '{'. Everything else is looked at
+  // more closely; text that merely is not a scene is left to the JSON parser's message.
+  struct Magic {
+    std::string_view bytes;
+    const char* kind;
+  };
+  static constexpr Magic kMagic[] = {
+      {"\x89PNG\r\n\x1a\n", kPngKind},
+      {"\x93NUMPY", "a NumPy array (.npy)"},
+      {"\xff\xd8\xff", "a JPEG image"},
+      {"GIF87a", "a GIF image"},
+      {"GIF89a", "a GIF image"},
+      {"II*\0", "a TIFF image"},
+      {"MM\0*", "a TIFF image"},
+      {"\x1f\x8b", "gzip-compressed data"},
+      {"PK\x03\x04", "a zip archive (or .npz, .docx, ...)"},
+      {"PK\x05\x06", "an empty zip archive"},
+      {"BZh", "bzip2-compressed data"},
+      {"\xfd"
+       "7zXZ\0",
+       "xz-compressed data"},
+      {"(\xb5/\xfd", "zstd-compressed data"},
+      {"%PDF-", "a PDF document"},
+      {"\x7f"
+       "ELF",
+       "an executable (ELF)"},
+      {"\x89HDF\r\n\x1a\n", "an HDF5 file"},
+      {"\xff\xfe", "UTF-16 text (save the scene as UTF-8)"},
+      {"\xfe\xff", "UTF-16 text (save the scene as UTF-8)"},
+  };
+  for (const Magic& m : kMagic)
+    if (starts(m.bytes)) return m.kind;
+  std::size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (bytes[first] == '{') return "";
+  // Binary: control bytes (other than blanks) in the first 4 KiB.
+  std::string_view head = bytes.substr(0, 4096);
+  std::size_t control = 0;
+  for (unsigned char c : head)
+    control += (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f;
+  if (control > 0) return "binary data";
+  return "";
+}
+
 Scene load_scene(const std::string& path) {
-  return scene_from_json_text(read_file(path, Limits::kMaxSceneBytes));
+  // Every message names the file: "PATH: key.path: what" (read_file's own messages already do).
+  auto in_file = [&](const std::string& msg) {
+    return msg.find(path) == std::string::npos ? path + ": " + msg : msg;
+  };
+  const char* expected = "; expected a scene .json (a JSON object) or a PNG written by gaussmap";
+  try {
+    bool png_name = path.size() >= 4 && (path.compare(path.size() - 4, 4, ".png") == 0 ||
+                                         path.compare(path.size() - 4, 4, ".PNG") == 0);
+    if (png_name || non_scene_kind(read_head(path, 8)) == kPngKind) {
+      std::string head = read_head(path, 4096);
+      if (non_scene_kind(head) != kPngKind) {
+        // Named .png but not one. read_file reports a missing / unreadable file.
+        std::string kind = non_scene_kind(read_file(path, Limits::kMaxSceneBytes));
+        throw InputError("png: not a PNG file (" +
+                         (kind.empty() ? std::string("it holds text") : "it is " + kind) + ")");
+      }
+      std::optional<std::string> text = read_png_scene(path);
+      if (!text)
+        throw InputError("a PNG image that carries no gaussmap scene (no \"gaussmap\" tEXt chunk)" +
+                         std::string(expected));
+      return scene_from_json_text(*text);
+    }
+    std::string bytes = read_file(path, Limits::kMaxSceneBytes);
+    std::string kind = non_scene_kind(bytes);
+    if (!kind.empty()) throw InputError("this is " + kind + ", not a scene" + expected);
+    return scene_from_json_text(bytes);
+  } catch (const InputError& e) {
+    throw InputError(in_file(e.what()));
+  }
 }
 
 std::string scene_to_json_text(const Scene& scene, int indent) {

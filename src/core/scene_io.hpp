@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "scene.hpp"
 
@@ -26,7 +27,15 @@ struct Limits {
 };
 
 Scene scene_from_json_text(const std::string& text);  // throws InputError
-Scene load_scene(const std::string& path);            // throws IoError / InputError
+// A scene from a file: a scene .json, or a PNG written by gaussmap (its "gaussmap" tEXt chunk),
+// told apart by content. Other files are recognised by their first bytes (PNG without a scene,
+// .npy, JPEG, gzip/zip, PDF, binary, empty, ...) and named in the message. Every InputError
+// message starts with the path: "PATH: kernels[3].sigma[1]: must be > 0, got -2".
+Scene load_scene(const std::string& path);  // throws IoError / InputError
+// What `bytes` (a file's content or its first few KiB) is, when it is plainly not a scene:
+// "a JPEG image", "a NumPy array (.npy)", "an empty file", "binary data", ...; "" when it may be
+// scene JSON (text; the parser then reports what is wrong with it). PNGs give "a PNG image".
+std::string non_scene_kind(std::string_view bytes);
 std::string scene_to_json_text(const Scene& scene, int indent = 2);
 void save_scene(const Scene& scene, const std::string& path);  // atomic; throws IoError
 

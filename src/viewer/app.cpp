@@ -34,6 +34,7 @@
 #include "core/image_io.hpp"
 #include "core/scene_io.hpp"
 #include "viewer/files.hpp"
+#include "viewer/layout.hpp"
 #include "viewer/render_plan.hpp"
 
 namespace gm::viewer {
@@ -55,12 +56,6 @@ App* app_of(GLFWwindow* w) {
 
 double now_s() {
   return glfwGetTime();
-}
-
-void copy_to(char* buf, std::size_t size, const std::string& s) {
-  std::size_t n = std::min(s.size(), size - 1);
-  std::memcpy(buf, s.data(), n);
-  buf[n] = '\0';
 }
 
 // ImGui + GLFW lifetime, released in reverse order even when the App throws.
@@ -130,6 +125,8 @@ int run_viewer(const ViewerOptions& options) {
   const char* wayland = std::getenv("WAYLAND_DISPLAY");
   bool no_display = (!display || !*display) && (!wayland || !*wayland);
   if (no_display || !glfwInit()) {
+    // Without a window there is nowhere to show a scene's load error: report it as `render` does.
+    if (!options.load_error.empty()) throw InputError(options.load_error);
     throw GlError(no_display || g_glfw_error.find("DISPLAY") != std::string::npos ||
                           g_glfw_error.find("display") != std::string::npos
                       ? "cannot open a window: no display (set DISPLAY, run under xvfb-run, or use "
@@ -144,11 +141,26 @@ int run_viewer(const ViewerOptions& options) {
   glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
   glfwWindowHint(GLFW_DOUBLEBUFFER, GLFW_TRUE);
   std::string title = window_title(options.scene_path, false);
-  session.window = glfwCreateWindow(options.window_width, options.window_height, title.c_str(),
-                                    nullptr, nullptr);
+  // The window fits the primary monitor's work area (the screen less task bars), in screen
+  // coordinates; GLFW_SCALE_TO_MONITOR then multiplies the size by the content scale on X11.
+  int wa_x = 0, wa_y = 0, wa_w = 0, wa_h = 0;
+  float mon_sx = 1, mon_sy = 1;
+  if (GLFWmonitor* mon = glfwGetPrimaryMonitor()) {
+    glfwGetMonitorWorkarea(mon, &wa_x, &wa_y, &wa_w, &wa_h);
+    glfwGetMonitorContentScale(mon, &mon_sx, &mon_sy);
+  }
+  const WindowSize win = initial_window_size(options.window_width, options.window_height, wa_w,
+                                             wa_h, std::max(1.0f, std::max(mon_sx, mon_sy)));
+  session.window = glfwCreateWindow(win.width, win.height, title.c_str(), nullptr, nullptr);
   if (!session.window)
     throw GlError("cannot open a window: no GL 4.5 core context (" + g_glfw_error +
                   "); use `gaussmap render` for headless pictures");
+  if (wa_w > 0 && wa_h > 0) {
+    int ww = 0, wh = 0;
+    glfwGetWindowSize(session.window, &ww, &wh);
+    glfwSetWindowPos(session.window, wa_x + std::max(0, (wa_w - ww) / 2),
+                     wa_y + std::max(0, (wa_h - wh) / 2));
+  }
   glfwMakeContextCurrent(session.window);
   glfwSwapInterval(options.frames > 0 ? 0 : 1);
   if (!gladLoadGL(glfwGetProcAddress))
@@ -186,10 +198,10 @@ App::App(const ViewerOptions& options, GLFWwindow* window, float ui_scale)
   bool unicode = false;
   mono_font_ = load_fonts(ui_scale_, unicode);
   unicode_ = unicode;
-  panel_width_ = 380 * ui_scale_;
-  copy_to(path_buf_, sizeof path_buf_,
-          has_extension(options.scene_path, ".png") ? sibling_path(options.scene_path, ".json")
-                                                    : options.scene_path);
+  flow_.field = has_extension(options.scene_path, ".png")
+                    ? sibling_path(options.scene_path, ".json")
+                    : options.scene_path;
+  if (!options.load_error.empty()) flow_.start_failed(options.failed_path, options.load_error);
   glfwSetWindowUserPointer(window_, this);
   auto ev = [](GLFWwindow* w) { app_of(w)->on_event(); };
   glfwSetWindowRefreshCallback(window_, ev);
@@ -218,18 +230,16 @@ void App::on_drop(int count, const char** paths) {
     toast("drop a scene .json or a gaussmap .png", true);
     return;
   }
-  request_open(p);
+  flow_.open(p);
+  after_file_action();
 }
 
 void App::on_close_request() {
   event_seen_ = true;
   if (opts_.frames > 0) return;
-  if (editor_.dirty()) {
-    glfwSetWindowShouldClose(window_, GLFW_FALSE);
-    confirm_ = Confirm::Quit;
-  } else {
-    quit_ = true;
-  }
+  glfwSetWindowShouldClose(window_, GLFW_FALSE);  // FileFlow decides (asks when modified)
+  flow_.quit();
+  after_file_action();
 }
 
 int App::run() {
@@ -271,6 +281,8 @@ int App::run() {
     if (glfwWindowShouldClose(window_)) quit_ = true;
   }
   if (!automation) recovery_on_clean_exit();
+  // Scripted runs see a scene that failed to load (after the shots, which show the error).
+  if (automation && !opts_.load_error.empty()) throw InputError(opts_.load_error);
   return 0;
 }
 
@@ -351,8 +363,14 @@ void App::update_field(bool force_full) {
     refresh_colors();
     update_contours();
   } catch (const std::exception& e) {  // GlError (too large for this GL, ...), bad_alloc
-    if (opts_.frames > 0 || force_full) throw;
-    render_error_ = e.what();
+    // The renderer's advice names `render` options; say how they apply here.
+    std::string msg = advice_for_viewer(e.what());
+    if (opts_.frames > 0 || force_full) {
+      if (dynamic_cast<const InputError*>(&e)) throw InputError(msg);
+      if (dynamic_cast<const GlError*>(&e)) throw GlError(msg);
+      throw;
+    }
+    render_error_ = msg;
     job_.reset();
     field_scene_ = s;  // do not retry every frame; the next edit retries
     field_is_preview_ = false;
@@ -518,10 +536,17 @@ void App::handle_shortcuts() {
           if (idle && editor_.redo()) edit_error_.clear();
           break;
         case GLFW_KEY_S:
-          if (!k.repeat) save_file(path_buf_);
+          if (!k.repeat) shift ? flow_.save_as_field() : flow_.save();
+          after_file_action();
           break;
         case GLFW_KEY_O:
-          if (!k.repeat) request_open(path_buf_);
+          if (!k.repeat) flow_.open_field();
+          after_file_action();
+          break;
+        case GLFW_KEY_Q:
+        case GLFW_KEY_W:
+          if (!k.repeat && opts_.frames == 0) flow_.quit();
+          after_file_action();
           break;
         case GLFW_KEY_D:
           if (idle) editor_.duplicate(editor_.selected());
@@ -626,41 +651,15 @@ void App::capture_window(const std::string& path) {
   }
 }
 
-void App::request_open(const std::string& path) {
-  if (editor_.dirty()) {
-    confirm_ = Confirm::Open;
-    confirm_path_ = path;
-    return;
-  }
-  open_file(path);
-}
-
-void App::open_file(const std::string& path) {
-  try {
-    Scene s = open_scene_file(path);
-    editor_.load(std::move(s), path);
+void App::after_file_action() {
+  std::string note = flow_.take_notice();
+  if (!note.empty()) toast(note, flow_.notice_is_error());
+  if (flow_.loads() != flow_loads_) {
+    flow_loads_ = flow_.loads();
     vt_.fit();
-    copy_to(path_buf_, sizeof path_buf_,
-            has_extension(path, ".png") ? sibling_path(path, ".json") : path);
-    file_error_.clear();
     edit_error_.clear();
-    toast("Opened " + path);
-  } catch (const std::exception& e) {
-    file_error_ = e.what();
-    toast("Open failed: see the File section", true);
   }
-}
-
-void App::save_file(const std::string& path) {
-  try {
-    save_scene_file(editor_.scene(), path);
-    editor_.mark_saved(path);
-    file_error_.clear();
-    toast("Saved " + path);
-  } catch (const std::exception& e) {
-    file_error_ = e.what();
-    toast("Save failed: see the File section", true);
-  }
+  if (flow_.quit_requested()) quit_ = true;
 }
 
 double App::clock_s() {
@@ -774,9 +773,8 @@ void App::recover(std::size_t index) {
   stale_.erase(stale_.begin() + std::ptrdiff_t(index));
   editor_.load_recovered(std::move(r.scene), r.source);
   vt_.fit();
-  copy_to(path_buf_, sizeof path_buf_,
-          has_extension(r.source, ".png") ? sibling_path(r.source, ".json") : r.source);
-  file_error_.clear();
+  flow_.field = has_extension(r.source, ".png") ? sibling_path(r.source, ".json") : r.source;
+  flow_.clear_error();
   edit_error_.clear();
   if (opts_.frames == 0) adopted_ = r.file;
   show_recovery_ = false;

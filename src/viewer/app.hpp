@@ -17,6 +17,7 @@
 #include "viewer/contour.hpp"
 #include "viewer/display_texture.hpp"
 #include "viewer/editor.hpp"
+#include "viewer/file_flow.hpp"
 #include "viewer/probe.hpp"
 #include "viewer/recovery.hpp"
 #include "viewer/render_plan.hpp"
@@ -51,9 +52,7 @@ class App {
   void handle_shortcuts();
   void take_screenshot();  // interactive: next free name in the shot folder, toast
   void capture_window(const std::string& path);
-  void open_file(const std::string& path);
-  void save_file(const std::string& path);
-  void request_open(const std::string& path);  // asks first when there are unsaved changes
+  void after_file_action();  // shows the flow's notice, refits after a load, quits when asked
   void toast(std::string text, bool error = false);
   void draw_toast();
   void draw_modals();
@@ -95,6 +94,8 @@ class App {
   float ui_scale_ = 1;
   gl::MixtureRenderer renderer_;
   Editor editor_;
+  FileFlow flow_{editor_};  // Open / Save / Save As / New / Quit decisions (file_flow.hpp)
+  std::uint64_t flow_loads_ = 0;
   ViewTransform vt_;
 
   // Rendered state: the scene the field texture holds (maybe a preview), its read-back field,
@@ -145,8 +146,9 @@ class App {
 
   // Canvas layout (ImGui screen coordinates).
   float panel_width_ = 380;
-  Rect canvas_;    // the area the image is letterboxed into
-  Rect colorbar_;  // the bar itself
+  Rect canvas_;               // the area the image is letterboxed into
+  Rect colorbar_;             // the bar itself
+  std::string outline_note_;  // outlines thinned or hidden, and why (outline_plan.hpp)
 
   // Interaction.
   enum class Drag { None, Pan, Kernel };
@@ -173,7 +175,6 @@ class App {
   bool shot_requested_ = false;
   std::string last_shot_;
   std::string pending_window_shot_;
-  std::string file_error_;
   std::string edit_error_;
   std::string toast_text_;
   bool toast_error_ = false;
@@ -195,11 +196,6 @@ class App {
   int recovery_choice_ = 0;
   std::string adopted_;
 
-  // Confirmations.
-  enum class Confirm { None, Quit, Open };
-  Confirm confirm_ = Confirm::None;
-  bool confirm_popup_open_ = false;
-  std::string confirm_path_;
   bool quit_ = false;
 
   bool event_seen_ = true;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "core/kernel_math.hpp"
 
@@ -93,6 +95,37 @@ Kernel kernel_with_handle(const Kernel& k, Handle h, Vec2 p) {
   } else {
     out.sx = ax.sx, out.sy = ax.sy, out.angle_deg = ax.angle_deg;
   }
+  return out;
+}
+
+double round_to_pixel(double v, double unit) {
+  if (!std::isfinite(v) || !(unit > 0) || !std::isfinite(unit)) return v;
+  const int e = int(std::floor(std::log10(unit)));
+  if (e >= 0) {
+    const double step = std::pow(10.0, e);
+    return std::round(v / step) * step;  // whole numbers: exact
+  }
+  if (e < -17) return v;  // finer than a double's decimal digits
+  // Through text: the double nearest the decimal, which to_chars then prints as that decimal.
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%.*f", -e, v);
+  return std::strtod(buf, nullptr);
+}
+
+Kernel round_for_screen(const Kernel& k, Handle h, Vec2 unit) {
+  Kernel out = k;
+  if (h == Handle::Center) {
+    out.cx = round_to_pixel(k.cx, unit.x);
+    out.cy = round_to_pixel(k.cy, unit.y);
+    return out;
+  }
+  if (k.use_covariance) return out;
+  const double u = std::min(unit.x, unit.y);
+  for (double* s : {&out.sx, &out.sy}) {
+    double r = round_to_pixel(*s, u);
+    if (r > 0) *s = r;
+  }
+  out.angle_deg = normalize_angle_deg(round_to_pixel(k.angle_deg, 0.1));
   return out;
 }
 

@@ -39,6 +39,16 @@ Vec2 handle_position(const Kernel& k, Handle h);
 // the kernel unchanged. Centre moves the kernel to p. Angles are normalised into (-180, 180].
 Kernel kernel_with_handle(const Kernel& k, Handle h, Vec2 p);
 
+// `v` rounded to the decimal precision that a screen pixel of `unit` domain units justifies: to
+// the nearest multiple of 10^floor(log10(unit)) (so one pixel spans 1 to 10 steps), and returned as
+// the double nearest that decimal, which prints short (200.43, not 200.43280182232346).
+double round_to_pixel(double v, double unit);
+// A kernel as the mouse set it through handle `h`, with the numbers the drag changed rounded by
+// round_to_pixel: the centre for Center; sigma x/y (`unit` the finer of the two axes) and the
+// angle (to 0.1 degree) of a sigma-form kernel for AxisX / AxisY. A sigma that would round to 0
+// keeps its value; covariance entries are left as computed.
+Kernel round_for_screen(const Kernel& k, Handle h, Vec2 unit);
+
 // Normalise an angle in degrees into (-180, 180].
 double normalize_angle_deg(double deg);
 

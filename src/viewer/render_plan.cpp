@@ -83,4 +83,12 @@ double RenderRate::estimate_ms(const Scene& s) const {
   return field_cost(s) / r;
 }
 
+std::string advice_for_viewer(const std::string& renderer_message) {
+  static const std::string kOption = "--backend cpu";
+  std::string m = renderer_message;
+  auto at = m.find(kOption);
+  if (at == std::string::npos || m.find("gaussmap render", 0) != std::string::npos) return m;
+  return m.replace(at, kOption.size(), "`gaussmap render --backend cpu` (the viewer needs GL)");
+}
+
 }  // namespace gm::viewer

@@ -43,4 +43,8 @@ struct RenderRate {
   double estimate_ms(const Scene& s) const;
 };
 
+// The renderer's error messages advise `--backend cpu`, an option of `gaussmap render`; the viewer
+// draws with GL only, so the advice is rewritten to name the command that has it.
+std::string advice_for_viewer(const std::string& renderer_message);
+
 }  // namespace gm::viewer

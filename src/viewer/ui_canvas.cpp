@@ -14,6 +14,8 @@
 #include "viewer/app.hpp"
 #include "viewer/colorbar.hpp"
 #include "viewer/kernel_shape.hpp"
+#include "viewer/layout.hpp"
+#include "viewer/outline_plan.hpp"
 
 namespace gm::viewer {
 
@@ -47,22 +49,15 @@ std::vector<double> outline_levels(const Scene& s) {
   return out;
 }
 
-constexpr int kManyKernels = 64;     // beyond: only 1-sigma outlines (the selected: all)
-constexpr int kMaxOutlined = 2000;   // beyond: centre dots only (and the selected kernel's shape)
-constexpr int kMaxDots = 50000;      // beyond: only the selected kernel
 constexpr int kMaxHoverPick = 5000;  // hover cursor feedback up to this many kernels
 
 }  // namespace
 
 void App::layout_canvas() {
   ImGuiIO& io = ImGui::GetIO();
-  double s = ui_scale_;
-  double margin = 12 * s, cb_area = 118 * s;
-  double x0 = panel_width_ + margin, y0 = margin;
-  double w = std::max(double(io.DisplaySize.x) - x0 - margin - cb_area, 64.0);
-  double h = std::max(double(io.DisplaySize.y) - 2 * margin, 64.0);
-  canvas_ = {x0, y0, w, h};
-  colorbar_ = {x0 + w + 20 * s, y0 + 34 * s, 16 * s, std::max(h - 68 * s, 48.0)};
+  CanvasLayout l = canvas_layout(io.DisplaySize.x, io.DisplaySize.y, ui_scale_);
+  canvas_ = l.canvas;
+  colorbar_ = l.colorbar;
   vt_.set_canvas(canvas_);
   vt_.set_grid(editor_.scene());
 }
@@ -101,7 +96,7 @@ static int pick(const Scene& sc, int selected, const ViewTransform& vt, Vec2 m, 
 void App::canvas_input() {
   ImGuiIO& io = ImGui::GetIO();
   Vec2 m = dv(io.MousePos);
-  bool over = !io.WantCaptureMouse && inside(canvas_, m) && confirm_ == Confirm::None;
+  bool over = !io.WantCaptureMouse && inside(canvas_, m) && flow_.ask() == FileFlow::Ask::None;
   const Scene& sc = editor_.scene();
   double reach = 9.0 * ui_scale_;
 
@@ -132,7 +127,8 @@ void App::canvas_input() {
       drag_grab_offset_ =
           Vec2{drag_start_kernel_.cx, drag_start_kernel_.cy} - vt_.screen_to_domain(m);
     } else if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && inside(vt_.image_rect(), m)) {
-      editor_.add_default_kernel(vt_.screen_to_domain(m));
+      Vec2 at = vt_.screen_to_domain(m), unit = vt_.domain_per_screen_pixel();
+      editor_.add_default_kernel(Vec2{round_to_pixel(at.x, unit.x), round_to_pixel(at.y, unit.y)});
     } else {
       editor_.select(-1);
     }
@@ -148,8 +144,11 @@ void App::canvas_input() {
       if (drag_handle_ == Handle::Center) p = p + drag_grab_offset_;
       editor_.begin_gesture();
       Scene s = sc;
+      // Rounded to what the zoom level can point at, so saved files hold 200.43, not
+      // 200.43280182232346.
       s.kernels[std::size_t(drag_kernel_)] =
-          kernel_with_handle(drag_start_kernel_, drag_handle_, p);
+          round_for_screen(kernel_with_handle(drag_start_kernel_, drag_handle_, p), drag_handle_,
+                           vt_.domain_per_screen_pixel());
       edit(s);
     }
   }
@@ -195,6 +194,7 @@ void App::draw_canvas() {
   }
   dl->AddRect(ImVec2(i0.x - 1, i0.y - 1), ImVec2(i1.x + 1, i1.y + 1), IM_COL32(255, 255, 255, 48));
   if (!contours_.empty()) draw_contours();
+  outline_note_.clear();
   if (editor_.scene().view.outlines) draw_outlines();
   // The hovered pixel, once pixels are big enough to see.
   if (hover_ && vt_.scale() >= 6) {
@@ -259,12 +259,17 @@ void App::draw_outlines() {
   const std::vector<double> levels = outline_levels(sc);
   std::vector<ImVec2> pts;
 
-  auto ellipse = [&](const Kernel& k, double level, ImU32 col, float thick) {
+  // 1-sigma radius on screen (the larger principal axis), pixels.
+  auto screen_radius = [&](const Kernel& k) {
     Axes ax = kernel_axes(k);
     Vec2 c = vt_.domain_to_screen({k.cx, k.cy});
     Vec2 ppd = vt_.domain_to_screen({k.cx + 1, k.cy + 1}) - c;  // screen px per domain unit
-    double rs = level * std::max(ax.sx * std::abs(ppd.x), ax.sy * std::abs(ppd.y));
-    rs = std::max(rs, level * std::max(ax.sy * std::abs(ppd.x), ax.sx * std::abs(ppd.y)));
+    double rs = std::max(ax.sx * std::abs(ppd.x), ax.sy * std::abs(ppd.y));
+    return std::max(rs, std::max(ax.sy * std::abs(ppd.x), ax.sx * std::abs(ppd.y)));
+  };
+  auto ellipse = [&](const Kernel& k, double level, ImU32 col, float thick) {
+    Vec2 c = vt_.domain_to_screen({k.cx, k.cy});
+    double rs = level * screen_radius(k);
     if (c.x + rs < canvas_.x || c.x - rs > canvas_.x + canvas_.w || c.y + rs < canvas_.y ||
         c.y - rs > canvas_.y + canvas_.h)
       return;  // off screen
@@ -284,31 +289,30 @@ void App::draw_outlines() {
     dl->AddLine(ImVec2(p.x, p.y - r), ImVec2(p.x, p.y + r), col, 1.5f * s);
   };
 
-  if (n > kMaxOutlined && n <= kMaxDots) {
-    for (int i = 0; i < n; ++i) {
-      const Kernel& k = sc.kernels[std::size_t(i)];
-      Vec2 c = vt_.domain_to_screen({k.cx, k.cy});
-      if (i != sel && inside(canvas_, c))
-        dl->AddRectFilled(iv(c - Vec2{1.5 * s, 1.5 * s}), iv(c + Vec2{1.5 * s, 1.5 * s}),
-                          k.visible ? IM_COL32(255, 255, 255, 200) : IM_COL32(150, 150, 150, 120));
-    }
-  }
-  if (n <= kMaxOutlined) {
+  OutlinePlan plan = OutlinePlan::for_scene(n, true);
+  int small = 0;
+  if (plan.draw_others) {
     for (int i = 0; i < n; ++i) {
       if (i == sel) continue;
       const Kernel& k = sc.kernels[std::size_t(i)];
+      if (!OutlinePlan::big_enough(screen_radius(k) / s)) {
+        ++small;
+        continue;
+      }
       if (!k.visible) {
         ellipse(k, 1, IM_COL32(160, 160, 160, 90), 1.0f * s);
         continue;
       }
       for (std::size_t l = 0; l < levels.size(); ++l) {
-        if (n > kManyKernels && l > 0) break;
+        if (!plan.all_levels && l > 0) break;
         auto alpha = static_cast<unsigned>(std::max(70, 190 - 45 * int(l)));
         ellipse(k, levels[l], IM_COL32(255, 255, 255, alpha), 1.1f * s);
       }
       centre_mark(k, IM_COL32(255, 255, 255, 170));
     }
   }
+  plan.report_small(small);
+  outline_note_ = plan.note;
   if (sel >= 0 && sel < n) {
     const Kernel& k = sc.kernels[std::size_t(sel)];
     const ImU32 orange = IM_COL32(255, 168, 38, 255);

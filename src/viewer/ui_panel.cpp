@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 
@@ -17,7 +18,9 @@
 #include "core/scene_io.hpp"
 #include "viewer/app.hpp"
 #include "viewer/files.hpp"
+#include "viewer/help_text.hpp"
 #include "viewer/kernel_shape.hpp"
+#include "viewer/layout.hpp"
 
 namespace gm::viewer {
 
@@ -79,6 +82,12 @@ void help_marker(const char* text) {
 const ImVec4 kErrorColor(1.0f, 0.45f, 0.40f, 1.0f);
 const ImVec4 kDimColor(0.62f, 0.64f, 0.70f, 1.0f);
 
+void copy_to(char* buf, std::size_t size, const std::string& s) {
+  std::size_t n = std::min(s.size(), size - 1);
+  std::memcpy(buf, s.data(), n);
+  buf[n] = '\0';
+}
+
 void error_text(const std::string& s) {
   if (s.empty()) return;
   ImGui::PushStyleColor(ImGuiCol_Text, kErrorColor);
@@ -111,6 +120,7 @@ void App::colormap_strip(Colormap c, float width, float height) {
 void App::draw_panel() {
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
+  panel_width_ = float(canvas_layout(io.DisplaySize.x, io.DisplaySize.y, ui_scale_).panel_width);
   ImGui::SetNextWindowSize(ImVec2(panel_width_, io.DisplaySize.y));
   ImGui::Begin("##panel", nullptr,
                ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
@@ -160,27 +170,32 @@ void App::draw_panel() {
 
 void App::panel_file() {
   if (!ImGui::CollapsingHeader("File", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  // The field is FileFlow's: Open reads it, Save As writes it; Save writes the document's own file.
+  if (flow_.field != path_buf_) copy_to(path_buf_, sizeof path_buf_, flow_.field);
   ImGui::SetNextItemWidth(-1);
   ImGui::InputTextWithHint("##path", "scene.json (or a gaussmap .png to open)", path_buf_,
                            sizeof path_buf_, ImGuiInputTextFlags_AutoSelectAll);
-  if (ImGui::Button("Open")) request_open(path_buf_);
+  flow_.field = path_buf_;
+  if (ImGui::Button("Open")) flow_.open_field();
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Ctrl+O; or drop a .json / gaussmap .png on the window");
+    ImGui::SetTooltip("Ctrl+O: open the file named above (or drop a .json / gaussmap .png)");
   ImGui::SameLine();
-  if (ImGui::Button("Save")) save_file(path_buf_);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+S");
+  const std::string own = flow_.own_file();
+  ImGui::BeginDisabled(own.empty());
+  if (ImGui::Button("Save")) flow_.save();
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("%s", own.empty() ? "no file of its own yet: use Save As"
+                                        : ("Ctrl+S: write " + own).c_str());
   ImGui::SameLine();
-  if (ImGui::Button("New")) {
-    if (editor_.dirty()) {
-      confirm_ = Confirm::Open;
-      confirm_path_.clear();  // empty: the built-in seed scene
-    } else {
-      editor_.load(seed_scene(), "");
-      vt_.fit();
-    }
-  }
+  if (ImGui::Button("Save As")) flow_.save_as_field();
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Ctrl+Shift+S: write the file named above (asks before replacing one)");
+  ImGui::SameLine();
+  if (ImGui::Button("New")) flow_.new_scene();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("start over from the built-in example");
-  error_text(file_error_);
+  after_file_action();
+  error_text(flow_.error());
   error_text(autosave_error_);
   if (!stale_.empty() && !show_recovery_) {
     ImGui::TextColored(kDimColor, "unsaved work of %zu ended viewer%s", stale_.size(),
@@ -472,6 +487,11 @@ void App::panel_view() {
   ImGui::SameLine();
   if (ImGui::SmallButton("Fit")) vt_.fit();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("F");
+  if (!outline_note_.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kDimColor);
+    ImGui::TextWrapped("%s", outline_note_.c_str());
+    ImGui::PopStyleColor();
+  }
   if (changed) {
     Scene s = editor_.scene();
     s.view = v;
@@ -514,23 +534,13 @@ void App::panel_stats() {
 
 void App::panel_help() {
   if (!ImGui::CollapsingHeader("Help")) return;
-  const char* lines[] = {
-      "Left drag a kernel: move its centre",
-      "Left drag a round handle: sigma and angle",
-      "Click a kernel: select; empty space: none",
-      "Double-click empty space: add a kernel there",
-      "Right / middle drag: pan;  wheel: zoom",
-      "F: fit;  O: outlines on/off;  Tab: next kernel",
-      "N: add;  Ctrl+D: duplicate;  Del: delete",
-      "Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y): undo / redo",
-      "Ctrl+S: save;  Ctrl+O: open the path above",
-      "F12 / Ctrl+P: screenshot",
-      "Drop a .json or gaussmap .png to open it",
-      "Hover the map: value and top kernels there",
-      "Unsaved changes are autosaved; after a crash",
-      "  or kill, the next start offers them back",
-  };
-  for (const char* l : lines) ImGui::BulletText("%s", l);
+  // Each item under one bullet, wrapped to the panel: a continued line keeps its bullet's indent.
+  for (const char* item : help_items()) {
+    ImGui::Bullet();
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(item);
+    ImGui::PopTextWrapPos();
+  }
 }
 
 void App::draw_toast() {
@@ -556,57 +566,52 @@ void App::draw_toast() {
 
 void App::draw_modals() {
   draw_recovery_modal();  // first: it steps aside in the frame the confirm dialog opens
-  if (confirm_ != Confirm::None && !ImGui::IsPopupOpen("Unsaved changes"))
-    ImGui::OpenPopup("Unsaved changes");
+  using Ask = FileFlow::Ask;
+  using Answer = FileFlow::Answer;
+  const Ask ask = flow_.ask();
+  const char* title = ask == Ask::Replace ? "Replace file?" : "Unsaved changes";
+  if (ask != Ask::None && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.4f),
                           ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  if (ImGui::BeginPopupModal("Unsaved changes", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-    ImGui::Text("The scene has unsaved changes.");
-    if (confirm_ == Confirm::Quit)
-      ImGui::Text("Quit anyway?");
-    else
-      ImGui::Text("Open %s and discard them?",
-                  confirm_path_.empty() ? "the example scene" : confirm_path_.c_str());
+  if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  ImGui::PushTextWrapPos(std::min(34.0f * ImGui::GetFontSize(), io.DisplaySize.x * 0.8f));
+  const std::string& path = flow_.ask_path();
+  bool answered = ask == Ask::None;
+  if (ask == Ask::Replace) {
+    ImGui::Text("%s already exists.", path.c_str());
+    ImGui::TextUnformatted("Replace it with this scene?");
     ImGui::Spacing();
-    bool close = false;
-    std::string save_path = path_buf_;
-    bool can_save = !save_path.empty() && !has_extension(save_path, ".png");
-    ImGui::BeginDisabled(!can_save);
-    if (ImGui::Button("Save first")) {
-      save_file(save_path);
-      if (!editor_.dirty()) {
-        if (confirm_ == Confirm::Quit)
-          quit_ = true;
-        else if (confirm_path_.empty())
-          editor_.load(seed_scene(), ""), vt_.fit();
-        else
-          open_file(confirm_path_);
-        close = true;
-      }
-    }
+    if (ImGui::Button("Replace")) flow_.answer(Answer::Replace), answered = true;
+  } else if (ask == Ask::Discard) {
+    const auto then = flow_.then();
+    ImGui::TextUnformatted("The scene has unsaved changes.");
+    if (then == FileFlow::Then::Quit)
+      ImGui::TextUnformatted("Quit anyway?");
+    else
+      ImGui::Text("Open %s and discard them?", path.empty() ? "the example scene" : path.c_str());
+    ImGui::Spacing();
+    const std::string own = flow_.own_file();
+    ImGui::BeginDisabled(own.empty());
+    if (ImGui::Button("Save first")) flow_.answer(Answer::SaveFirst), answered = true;
     ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("%s", own.empty() ? "no file of its own yet: Cancel, then Save As"
+                                          : ("write " + own).c_str());
     ImGui::SameLine();
-    if (ImGui::Button(confirm_ == Confirm::Quit ? "Discard and quit" : "Discard")) {
-      if (confirm_ == Confirm::Quit) {
-        quit_ = true;
-      } else if (confirm_path_.empty()) {
-        editor_.load(seed_scene(), "");
-        vt_.fit();
-      } else {
-        open_file(confirm_path_);  // open_file itself never asks
-      }
-      close = true;
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
-      close = true;
-    if (close) {
-      confirm_ = Confirm::None;
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::EndPopup();
+    if (ImGui::Button(then == FileFlow::Then::Quit ? "Discard and quit" : "Discard"))
+      flow_.answer(Answer::Discard), answered = true;
   }
+  ImGui::SameLine();
+  if (!answered &&
+      (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)))
+    flow_.answer(Answer::Cancel), answered = true;
+  ImGui::PopTextWrapPos();
+  if (answered) {
+    after_file_action();
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::EndPopup();
 }
 
 }  // namespace gm::viewer
@@ -618,7 +623,7 @@ namespace gm::viewer {
 // (the File section offers them again). Text wraps at a fixed width so long paths never clip.
 void App::draw_recovery_modal() {
   const char* title = "Recover unsaved work?";
-  if (confirm_ != Confirm::None) show_recovery_ = false;
+  if (flow_.ask() != FileFlow::Ask::None) show_recovery_ = false;
   if (show_recovery_ && stale_.empty()) show_recovery_ = false;
   if (show_recovery_ && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
   ImGuiIO& io = ImGui::GetIO();

@@ -55,6 +55,11 @@ Vec2 ViewTransform::domain_to_pixel(Vec2 d) const {
   return {(d.x - x0_) / dx_, (d.y - y0_) / dy_};
 }
 
+Vec2 ViewTransform::domain_per_screen_pixel() const {
+  double s = scale();
+  return {std::abs(dx_) / s, std::abs(dy_) / s};
+}
+
 Vec2 ViewTransform::pixel_to_domain(Vec2 p) const {
   return {x0_ + p.x * dx_, y0_ + p.y * dy_};
 }

@@ -34,6 +34,8 @@ class ViewTransform {
 
   // Screen pixels per image pixel (fit scale times zoom).
   double scale() const;
+  // Domain units per screen pixel along x and y (positive): the precision a mouse position has.
+  Vec2 domain_per_screen_pixel() const;
   // Where the image (outer pixel edges) lands on the screen.
   Rect image_rect() const;
 

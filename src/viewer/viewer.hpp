@@ -18,7 +18,14 @@ struct ViewerOptions {
   std::string screenshot;   // automation: colormapped field at scene resolution (PNG + scene)
   std::string window_shot;  // automation: the whole window as it looks (PNG + scene)
   std::string npy;          // automation: the float field (.npy)
-  int window_width = 1400, window_height = 860;  // logical (screen-coordinate) size
+  // Logical (screen-coordinate) window size; 0 = 1400 x 860, shrunk to fit the monitor's work area.
+  int window_width = 0, window_height = 0;
+  // The scene file could not be loaded (`gaussmap view bad.json`): the viewer opens anyway, on the
+  // built-in example as an untitled document, shows `load_error` in its File section and keeps
+  // `failed_path` in the File field (Open reloads it once fixed; nothing writes it without asking).
+  // Automation runs (frames > 0) render, write their shots, then fail with this error (exit 2).
+  std::string load_error;
+  std::string failed_path;
 
   // No lost work (recovery.hpp). Automation runs (frames > 0) never write, adopt or delete
   // recovery files; they only show the offer.

@@ -1,0 +1,125 @@
+// test_layout.cpp — screen-dependent decisions of the viewer, without a window: the first window
+// size on small screens, the panel / canvas / colorbar split down to 1024 x 700, outline thinning
+// for large scenes, rounding of what the mouse sets, the Help items, the renderer's advice.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <string>
+
+#include "core/scene_io.hpp"
+#include "viewer/help_text.hpp"
+#include "viewer/kernel_shape.hpp"
+#include "viewer/layout.hpp"
+#include "viewer/outline_plan.hpp"
+#include "viewer/render_plan.hpp"
+
+using namespace gm::viewer;
+
+TEST_CASE("layout: the window fits the monitor's work area") {
+  WindowSize big = initial_window_size(0, 0, 2560, 1400, 1.0f);
+  CHECK(big.width == 1400);
+  CHECK(big.height == 860);
+  WindowSize small = initial_window_size(0, 0, 1024, 768, 1.0f);  // a 1024x768 screen
+  CHECK(small.width <= 1024);
+  CHECK(small.height <= 768 - 40);  // room for the title bar
+  CHECK(small.width >= 1000);
+  CHECK(small.height >= 700);
+  WindowSize hidpi = initial_window_size(0, 0, 2560, 1440, 2.0f);  // GLFW doubles it on X11
+  CHECK(hidpi.width * 2 <= 2560);
+  CHECK(hidpi.height * 2 <= 1440);
+  WindowSize asked = initial_window_size(1024, 700, 800, 600, 1.0f);
+  CHECK(asked.width == 1024);
+  CHECK(asked.height == 700);
+  WindowSize unknown = initial_window_size(0, 0, 0, 0, 1.0f);
+  CHECK(unknown.width == 1400);
+}
+
+TEST_CASE("layout: at 1024x700 the canvas and the colorbar with its labels stay in the window") {
+  for (double scale : {1.0, 1.25}) {
+    CAPTURE(scale);
+    CanvasLayout l = canvas_layout(1024, 700, scale);
+    CHECK(l.panel_width >= 300 * scale);
+    CHECK(l.canvas.x >= l.panel_width);
+    CHECK(l.canvas.w >= 380);  // a usable canvas
+    CHECK(l.canvas.y + l.canvas.h <= 700);
+    // The bar and ~70 px of tick labels right of it.
+    CHECK(l.colorbar.x + l.colorbar.w + 70 * scale <= 1024);
+    CHECK(l.colorbar.y + l.colorbar.h <= 700);
+    CHECK(l.colorbar.h >= 400);
+  }
+  CanvasLayout wide = canvas_layout(1400, 860, 1.0);
+  CHECK(wide.panel_width == 380);
+}
+
+TEST_CASE("outlines: thinned past 64 kernels, hidden past 2000 with the panel saying so") {
+  OutlinePlan few = OutlinePlan::for_scene(2, true);
+  CHECK(few.draw_others);
+  CHECK(few.all_levels);
+  CHECK(few.note.empty());
+  OutlinePlan mid = OutlinePlan::for_scene(500, true);
+  CHECK(mid.draw_others);
+  CHECK_FALSE(mid.all_levels);
+  CHECK(mid.note.find("500 kernels > 64") != std::string::npos);
+  OutlinePlan many = OutlinePlan::for_scene(50000, true);
+  CHECK_FALSE(many.draw_others);
+  CHECK(many.note == "outlines hidden: 50000 kernels > 2000 (the selected one is shown)");
+  OutlinePlan off = OutlinePlan::for_scene(50000, false);
+  CHECK_FALSE(off.draw_others);
+  CHECK(off.note.empty());
+  CHECK_FALSE(OutlinePlan::big_enough(2.9));
+  CHECK(OutlinePlan::big_enough(3.0));
+  few.report_small(7);
+  CHECK(few.note == "7 kernels under 3 px on screen not outlined (zoom in)");
+  mid.report_small(1);
+  CHECK(mid.note.find("; 1 kernel under 3 px") != std::string::npos);
+}
+
+TEST_CASE("rounding: what the mouse sets keeps the digits the zoom justifies") {
+  // 0.0437 domain units per pixel: steps of 0.01.
+  CHECK(round_to_pixel(200.43280182232346, 0.0437) == 200.43);
+  CHECK(round_to_pixel(200.43280182232346, 0.5) == 200.4);
+  CHECK(round_to_pixel(200.43280182232346, 1.0) == 200);
+  CHECK(round_to_pixel(1234.5, 37.0) == 1230);
+  CHECK(round_to_pixel(-0.000123456, 2e-6) == -0.000123);
+  CHECK(round_to_pixel(5.0, 0.0) == 5.0);  // no zoom information: unchanged
+
+  gm::Kernel k;
+  k.cx = 200.43280182232346, k.cy = 99.99871234, k.sx = 12.3456789, k.sy = 0.004,
+  k.angle_deg = 33.333333;
+  gm::Kernel c = round_for_screen(k, Handle::Center, Vec2{0.0437, 0.0437});
+  CHECK(c.cx == 200.43);
+  CHECK(c.cy == 100.0);
+  CHECK(c.sx == k.sx);  // a move leaves the shape alone
+  gm::Kernel h = round_for_screen(k, Handle::AxisX, Vec2{0.0437, 0.2});
+  CHECK(h.cx == k.cx);
+  CHECK(h.sx == 12.35);
+  CHECK(h.sy == 0.004);  // would round to 0: kept
+  CHECK(h.angle_deg == 33.3);
+
+  // What a saved file then holds.
+  gm::Scene s = gm::seed_scene();
+  s.kernels[0] = c;
+  std::string text = gm::scene_to_json_text(s);
+  CHECK(text.find("200.43,") != std::string::npos);
+  CHECK(text.find("200.4328") == std::string::npos);
+}
+
+TEST_CASE("help: one bullet per item, no continued lines; Ctrl+Q is listed") {
+  bool quit = false;
+  for (const char* item : help_items()) {
+    CAPTURE(item);
+    REQUIRE(item[0] != '\0');
+    CHECK(item[0] != ' ');  // a continuation of the previous item
+    CHECK_FALSE((item[0] >= 'a' && item[0] <= 'z' && std::strncmp(item, "or ", 3) == 0));
+    quit = quit || std::strstr(item, "Ctrl+Q") != nullptr;
+  }
+  CHECK(quit);
+}
+
+TEST_CASE("renderer advice: the viewer names the command that has --backend cpu") {
+  std::string m = advice_for_viewer(
+      "render size 20000x3000 exceeds GL_MAX_TEXTURE_SIZE = 16384 of this GL (llvmpipe); use "
+      "--backend cpu");
+  CHECK(m.find("`gaussmap render --backend cpu`") != std::string::npos);
+  CHECK(advice_for_viewer("no GL") == "no GL");
+}
