@@ -289,16 +289,24 @@ void App::draw_outlines() {
     dl->AddLine(ImVec2(p.x, p.y - r), ImVec2(p.x, p.y + r), col, 1.5f * s);
   };
 
-  OutlinePlan plan = OutlinePlan::for_scene(n, true);
-  int small = 0;
+  // Kernels on the canvas, and those too small there to outline.
+  int on_screen = 0, small = 0;
+  std::vector<char> draw(n <= OutlinePlan::kMaxOutlined ? std::size_t(n) : 0, 0);
+  for (std::size_t i = 0; i < draw.size(); ++i) {
+    const Kernel& k = sc.kernels[i];
+    if (int(i) == sel || !inside(canvas_, vt_.domain_to_screen({k.cx, k.cy}))) continue;
+    if (!OutlinePlan::big_enough(screen_radius(k) / s)) {
+      ++small;
+      continue;
+    }
+    draw[i] = 1;
+    ++on_screen;
+  }
+  OutlinePlan plan = OutlinePlan::for_scene(n, true, on_screen, canvas_.w * canvas_.h);
   if (plan.draw_others) {
     for (int i = 0; i < n; ++i) {
-      if (i == sel) continue;
+      if (!draw[std::size_t(i)]) continue;
       const Kernel& k = sc.kernels[std::size_t(i)];
-      if (!OutlinePlan::big_enough(screen_radius(k) / s)) {
-        ++small;
-        continue;
-      }
       if (!k.visible) {
         ellipse(k, 1, IM_COL32(160, 160, 160, 90), 1.0f * s);
         continue;

@@ -51,19 +51,27 @@ TEST_CASE("layout: at 1024x700 the canvas and the colorbar with its labels stay 
   CHECK(wide.panel_width == 380);
 }
 
-TEST_CASE("outlines: thinned past 64 kernels, hidden past 2000 with the panel saying so") {
-  OutlinePlan few = OutlinePlan::for_scene(2, true);
+TEST_CASE("outlines: thinned past 64 kernels, hidden past 2000 or when the canvas is crowded") {
+  const double area = 740.0 * 500.0;  // room for 160 outlines of 48 x 48 px
+  CHECK(OutlinePlan::room(area) == 160);
+  CHECK(OutlinePlan::room(100.0) == 50);
+  OutlinePlan few = OutlinePlan::for_scene(2, true, 2, area);
   CHECK(few.draw_others);
   CHECK(few.all_levels);
   CHECK(few.note.empty());
-  OutlinePlan mid = OutlinePlan::for_scene(500, true);
+  OutlinePlan mid = OutlinePlan::for_scene(500, true, 100, area);
   CHECK(mid.draw_others);
   CHECK_FALSE(mid.all_levels);
   CHECK(mid.note.find("500 kernels > 64") != std::string::npos);
-  OutlinePlan many = OutlinePlan::for_scene(50000, true);
+  OutlinePlan crowded = OutlinePlan::for_scene(1500, true, 1400, area);
+  CHECK_FALSE(crowded.draw_others);
+  CHECK(crowded.note == "outlines hidden: 1400 kernels on screen > 160 (zoom in to see them)");
+  OutlinePlan zoomed = OutlinePlan::for_scene(1500, true, 40, area);  // most are off screen
+  CHECK(zoomed.draw_others);
+  OutlinePlan many = OutlinePlan::for_scene(50000, true, 0, area);
   CHECK_FALSE(many.draw_others);
   CHECK(many.note == "outlines hidden: 50000 kernels > 2000 (the selected one is shown)");
-  OutlinePlan off = OutlinePlan::for_scene(50000, false);
+  OutlinePlan off = OutlinePlan::for_scene(50000, false, 0, area);
   CHECK_FALSE(off.draw_others);
   CHECK(off.note.empty());
   CHECK_FALSE(OutlinePlan::big_enough(2.9));

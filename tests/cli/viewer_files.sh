@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# viewer_files.sh — the viewer as a new user meets it, under xvfb-run (this test never skips):
+#   1. `view bad.json` opens the viewer with the error shown (a scripted run writes its window shot,
+#      then exits 2 with one line naming the file); the file is left as it was. Without a display,
+#      the load error (exit 2) is what is reported.
+#   2. On a 1024x768 screen the window fits the screen; at --window-size 1024x700 the colorbar is
+#      on screen (its pixels are the colormap's, not the background).
+#   3. `view --size 20000x3000` advises `gaussmap render --backend cpu`, never `view --backend`.
+#   4. Keys, through xdotool: Ctrl+Q quits a clean viewer (exit 0); with unsaved changes it asks
+#      (the viewer keeps running, the scene file is unchanged).
+# Usage: viewer_files.sh <path-to-gaussmap> <source-dir>
+set -u
+GM=${1:?usage: viewer_files.sh GAUSSMAP SOURCE_DIR}
+SRC=${2:?usage: viewer_files.sh GAUSSMAP SOURCE_DIR}
+PY=/usr/bin/python3
+pass=0 failed=0
+ok() { pass=$((pass + 1)); echo "ok    $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL  $*"; }
+
+for tool in xvfb-run xdotool "$PY"; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "FAIL: $tool not found (bash .ci/install-deps)"; exit 1; }
+done
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/gm_viewer_files.XXXXXX")
+export GAUSSMAP_STATE_DIR="$OUT/state"  # a private recovery folder
+cd "$OUT" || exit 1
+XVFB_1024=(xvfb-run -a -s "-screen 0 1024x768x24")
+
+# png_info FILE [X Y]: "W H" and, with X Y, the RGB of that pixel (8-bit RGBA, as gaussmap writes).
+png_info() {
+  "$PY" - "$@" <<'PYEOF'
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+w, h = struct.unpack('>II', data[16:24])
+out = [str(w), str(h)]
+if len(sys.argv) > 3:
+    at, idat = 8, b''
+    while at < len(data):
+        n = struct.unpack('>I', data[at:at + 4])[0]
+        if data[at + 4:at + 8] == b'IDAT':
+            idat += data[at + 8:at + 8 + n]
+        at += 12 + n
+    raw, stride, prev, rows = zlib.decompress(idat), w * 4, bytearray(w * 4), []
+    for r in range(h):
+        f, line = raw[r * (stride + 1)], bytearray(raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - 4] if i >= 4 else 0
+            b, c = prev[i], (prev[i - 4] if i >= 4 else 0)
+            p = a + b - c
+            pr = a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else (b if abs(p - b) <= abs(p - c) else c)
+            line[i] = (line[i] + [0, a, b, (a + b) // 2, pr][f]) & 255
+        rows.append(line)
+        prev = line
+    x, y = int(sys.argv[2]), int(sys.argv[3])
+    out += [str(v) for v in rows[y][x * 4:x * 4 + 3]]
+print(' '.join(out))
+PYEOF
+}
+
+# --- 1. a scene that fails to load
+printf '\xff\xd8\xff\xe0\x00\x10JFIF\x00' >bad.json
+sum_before=$(sha256sum bad.json)
+"${XVFB_1024[@]}" "$GM" view bad.json --frames 3 --window-shot bad-window.png >bad.out 2>bad.err
+rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l <bad.err)" -eq 1 ] && grep -q "bad.json: this is a JPEG image" bad.err &&
+  [ -s bad-window.png ] && [ "$(sha256sum bad.json)" = "$sum_before" ]; then
+  ok "view bad.json: window opened (shot written), then exit 2: $(cat bad.err)"
+else
+  bad "view bad.json: exit $rc, stderr: $(tr '\n' '|' <bad.err), shot: $(ls bad-window.png 2>&1)"
+fi
+env -u DISPLAY -u WAYLAND_DISPLAY "$GM" view bad.json >nodisp.out 2>nodisp.err
+rc=$?
+[ $rc -eq 2 ] && grep -q "bad.json: this is a JPEG image" nodisp.err &&
+  ok "view bad.json without a display: exit 2, the load error" ||
+  bad "view bad.json without a display: exit $rc, $(tr '\n' '|' <nodisp.err)"
+
+# --- 2. small screens
+cp "$SRC/examples/seed.json" s.json
+"${XVFB_1024[@]}" "$GM" view s.json --frames 3 --window-shot fit.png >fit.out 2>fit.err
+read -r w h _ <<<"$(png_info fit.png 2>/dev/null)"
+if [ "${w:-0}" -gt 0 ] && [ "$w" -le 1024 ] && [ "$h" -le 768 ]; then
+  ok "1024x768 screen: the window is ${w}x${h}"
+else
+  bad "1024x768 screen: the window is ${w:-?}x${h:-?} ($(tr '\n' '|' <fit.err))"
+fi
+"${XVFB_1024[@]}" "$GM" view s.json --window-size 1024x700 --frames 3 --window-shot small.png \
+  >small.out 2>small.err
+# The colorbar at 1024x700 (src/viewer/layout.cpp): panel 348, canvas from 360, 534 wide; the bar
+# at x = 914..930, y = 46..666. Its top is the colormap's top colour (viridis: yellow), its
+# bottom the bottom colour (dark purple).
+read -r w h r1 g1 b1 <<<"$(png_info small.png 922 60 2>/dev/null)"
+read -r _ _ r2 g2 b2 <<<"$(png_info small.png 922 650 2>/dev/null)"
+if [ "${w:-0}" -eq 1024 ] && [ "${h:-0}" -eq 700 ] && [ "${r1:-0}" -gt 180 ] && [ "${g1:-0}" -gt 180 ] &&
+  [ "${b1:-255}" -lt 100 ] && [ "${r2:-255}" -lt 100 ] && [ "${b2:-0}" -gt 50 ]; then
+  ok "1024x700: the colorbar is on screen (top rgb $r1,$g1,$b1; bottom rgb $r2,$g2,$b2)"
+else
+  bad "1024x700: ${w:-?}x${h:-?}, colorbar top rgb ${r1:-?},${g1:-?},${b1:-?} bottom ${r2:-?},${g2:-?},${b2:-?}"
+fi
+
+# --- 3. the advice for a field too large for GL
+"${XVFB_1024[@]}" "$GM" view s.json --size 20000x3000 --frames 3 >big.out 2>big.err
+rc=$?
+if [ $rc -ne 0 ] && grep -q "gaussmap render --backend cpu" big.err; then
+  ok "view --size 20000x3000: exit $rc, $(cat big.err)"
+else
+  bad "view --size 20000x3000: exit $rc, stderr: $(tr '\n' '|' <big.err)"
+fi
+
+# --- 4. keys
+keys_test() {
+  cat >keys.sh <<KEYS
+set -u
+wait_window() { for _ in \$(seq 100); do xdotool search --name "gaussmap" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
+gone() { for _ in \$(seq 50); do kill -0 \$1 2>/dev/null || return 0; sleep 0.2; done; return 1; }
+"$GM" view s.json --no-recovery >q1.out 2>q1.err & pid=\$!
+wait_window || { echo "clean: no window"; kill \$pid; exit 1; }
+sleep 1
+xdotool search --name gaussmap windowfocus --sync key --clearmodifiers ctrl+q
+if gone \$pid; then wait \$pid; echo "clean: exit \$?"; else echo "clean: still running"; kill \$pid; fi
+"$GM" view s.json --no-recovery >q2.out 2>q2.err & pid=\$!
+wait_window || { echo "dirty: no window"; kill \$pid; exit 1; }
+sleep 1
+xdotool search --name gaussmap windowfocus --sync key --clearmodifiers n
+sleep 1
+xdotool search --name gaussmap windowfocus --sync key --clearmodifiers ctrl+q
+sleep 2
+if kill -0 \$pid 2>/dev/null; then echo "dirty: asked"; else echo "dirty: quit without asking"; fi
+xdotool search --name gaussmap windowfocus --sync key --clearmodifiers ctrl+q
+sleep 1
+kill -0 \$pid 2>/dev/null && echo "dirty: still asking"
+kill \$pid 2>/dev/null; wait \$pid 2>/dev/null
+exit 0
+KEYS
+  xvfb-run -a -s "-screen 0 1280x900x24" bash keys.sh >keys.out 2>&1
+}
+keys_test
+grep -q "^clean: exit 0$" keys.out && ok "Ctrl+Q quits a clean viewer (exit 0)" ||
+  bad "Ctrl+Q on a clean viewer: $(tr '\n' '|' <keys.out)"
+grep -q "^dirty: asked$" keys.out && grep -q "^dirty: still asking$" keys.out &&
+  cmp -s s.json "$SRC/examples/seed.json" && ok "Ctrl+Q with unsaved changes asks first; s.json unchanged" ||
+  bad "Ctrl+Q with unsaved changes: $(tr '\n' '|' <keys.out)"
+
+echo "$pass passed, $failed failed"
+if [ $failed -eq 0 ]; then rm -rf "$OUT"; else echo "files kept in $OUT"; fi
+[ $failed -eq 0 ]
