@@ -517,13 +517,43 @@ void App::handle_shortcuts() {
   std::vector<KeyPress> keys;
   keys.swap(keys_);
   ImGuiIO& io = ImGui::GetIO();
-  // Typing into a field or a dialog owns the keyboard (F12 still takes a screenshot).
-  bool text = io.WantTextInput || ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId);
+  // Typing into a field or a dialog owns the keyboard (F12 still takes a screenshot; the file
+  // shortcuts Ctrl+O / Ctrl+S / Ctrl+Q, which no text field uses, work while typing a path).
+  bool popup = ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId);
+  bool text = io.WantTextInput || popup;
   bool idle = drag_ == Drag::None && !panel_active_;
   for (const KeyPress& k : keys) {
     bool ctrl = (k.mods & GLFW_MOD_CONTROL) != 0, shift = (k.mods & GLFW_MOD_SHIFT) != 0;
     if (k.key == GLFW_KEY_F12 || (ctrl && k.key == GLFW_KEY_P && !text)) {
       if (!k.repeat) shot_requested_ = true;
+      continue;
+    }
+    if (flow_.ask() != FileFlow::Ask::None) {
+      // The question's keys: S save first, D discard, R replace, Esc cancel (the buttons say so).
+      using A = FileFlow::Answer;
+      const bool discard_q = flow_.ask() == FileFlow::Ask::Discard;
+      if (k.repeat || ctrl) continue;
+      if (k.key == GLFW_KEY_S && discard_q && flow_.can_save_first())
+        flow_.answer(A::SaveFirst);
+      else if (k.key == GLFW_KEY_D && discard_q)
+        flow_.answer(A::Discard);
+      else if (k.key == GLFW_KEY_R && !discard_q)
+        flow_.answer(A::Replace);
+      else if (k.key == GLFW_KEY_ESCAPE)
+        flow_.answer(A::Cancel);
+      after_file_action();
+      continue;
+    }
+    if (ctrl && !popup && !k.repeat &&
+        (k.key == GLFW_KEY_O || k.key == GLFW_KEY_S || k.key == GLFW_KEY_Q ||
+         k.key == GLFW_KEY_W)) {
+      if (k.key == GLFW_KEY_O)
+        flow_.open_field();
+      else if (k.key == GLFW_KEY_S)
+        shift ? flow_.save_as_field() : flow_.save();
+      else if (opts_.frames == 0)
+        flow_.quit();
+      after_file_action();
       continue;
     }
     if (text) continue;
@@ -534,19 +564,6 @@ void App::handle_shortcuts() {
           break;
         case GLFW_KEY_Y:
           if (idle && editor_.redo()) edit_error_.clear();
-          break;
-        case GLFW_KEY_S:
-          if (!k.repeat) shift ? flow_.save_as_field() : flow_.save();
-          after_file_action();
-          break;
-        case GLFW_KEY_O:
-          if (!k.repeat) flow_.open_field();
-          after_file_action();
-          break;
-        case GLFW_KEY_Q:
-        case GLFW_KEY_W:
-          if (!k.repeat && opts_.frames == 0) flow_.quit();
-          after_file_action();
           break;
         case GLFW_KEY_D:
           if (idle) editor_.duplicate(editor_.selected());

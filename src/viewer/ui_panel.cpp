@@ -566,52 +566,56 @@ void App::draw_toast() {
 
 void App::draw_modals() {
   draw_recovery_modal();  // first: it steps aside in the frame the confirm dialog opens
+  // "Unsaved changes" (Save first / Discard / Cancel) and "Replace file?" (Replace / Cancel), for
+  // the question FileFlow has pending; a popup whose question was answered (by a key, see
+  // handle_shortcuts) closes.
   using Ask = FileFlow::Ask;
   using Answer = FileFlow::Answer;
-  const Ask ask = flow_.ask();
-  const char* title = ask == Ask::Replace ? "Replace file?" : "Unsaved changes";
-  if (ask != Ask::None && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.4f),
-                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
-  ImGui::PushTextWrapPos(std::min(34.0f * ImGui::GetFontSize(), io.DisplaySize.x * 0.8f));
-  const std::string& path = flow_.ask_path();
-  bool answered = ask == Ask::None;
-  if (ask == Ask::Replace) {
-    ImGui::Text("%s already exists.", path.c_str());
-    ImGui::TextUnformatted("Replace it with this scene?");
-    ImGui::Spacing();
-    if (ImGui::Button("Replace")) flow_.answer(Answer::Replace), answered = true;
-  } else if (ask == Ask::Discard) {
-    const auto then = flow_.then();
-    ImGui::TextUnformatted("The scene has unsaved changes.");
-    if (then == FileFlow::Then::Quit)
-      ImGui::TextUnformatted("Quit anyway?");
-    else
-      ImGui::Text("Open %s and discard them?", path.empty() ? "the example scene" : path.c_str());
-    ImGui::Spacing();
-    const std::string own = flow_.own_file();
-    ImGui::BeginDisabled(own.empty());
-    if (ImGui::Button("Save first")) flow_.answer(Answer::SaveFirst), answered = true;
-    ImGui::EndDisabled();
-    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-      ImGui::SetTooltip("%s", own.empty() ? "no file of its own yet: Cancel, then Save As"
-                                          : ("write " + own).c_str());
-    ImGui::SameLine();
-    if (ImGui::Button(then == FileFlow::Then::Quit ? "Discard and quit" : "Discard"))
-      flow_.answer(Answer::Discard), answered = true;
+  for (Ask kind : {Ask::Discard, Ask::Replace}) {
+    const char* title = kind == Ask::Replace ? "Replace file?" : "Unsaved changes";
+    if (flow_.ask() == kind && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.4f),
+                            ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) continue;
+    ImGui::PushTextWrapPos(std::min(34.0f * ImGui::GetFontSize(), io.DisplaySize.x * 0.8f));
+    const std::string path = flow_.ask_path();
+    bool answered = flow_.ask() != kind;
+    if (!answered && kind == Ask::Replace) {
+      ImGui::Text("%s already exists.", path.c_str());
+      ImGui::TextUnformatted("Replace it with this scene?");
+      ImGui::Spacing();
+      if (ImGui::Button("Replace (R)")) flow_.answer(Answer::Replace), answered = true;
+    } else if (!answered) {
+      const auto then = flow_.then();
+      ImGui::TextUnformatted("The scene has unsaved changes.");
+      if (then == FileFlow::Then::Quit)
+        ImGui::TextUnformatted("Quit anyway?");
+      else
+        ImGui::Text("Open %s and discard them?", path.empty() ? "the example scene" : path.c_str());
+      ImGui::Spacing();
+      const std::string own = flow_.own_file();
+      ImGui::BeginDisabled(own.empty());
+      if (ImGui::Button("Save first (S)")) flow_.answer(Answer::SaveFirst), answered = true;
+      ImGui::EndDisabled();
+      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip("%s", own.empty() ? "no file of its own yet: Cancel, then Save As"
+                                            : ("write " + own).c_str());
+      ImGui::SameLine();
+      if (ImGui::Button(then == FileFlow::Then::Quit ? "Discard and quit (D)" : "Discard (D)"))
+        flow_.answer(Answer::Discard), answered = true;
+    }
+    if (!answered) {
+      ImGui::SameLine();
+      if (ImGui::Button("Cancel (Esc)")) flow_.answer(Answer::Cancel), answered = true;
+    }
+    ImGui::PopTextWrapPos();
+    if (answered) {
+      after_file_action();
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
   }
-  ImGui::SameLine();
-  if (!answered &&
-      (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)))
-    flow_.answer(Answer::Cancel), answered = true;
-  ImGui::PopTextWrapPos();
-  if (answered) {
-    after_file_action();
-    ImGui::CloseCurrentPopup();
-  }
-  ImGui::EndPopup();
 }
 
 }  // namespace gm::viewer

@@ -8,6 +8,9 @@
 #   3. `view --size 20000x3000` advises `gaussmap render --backend cpu`, never `view --backend`.
 #   4. Keys, through xdotool: Ctrl+Q quits a clean viewer (exit 0); with unsaved changes it asks
 #      (the viewer keeps running, the scene file is unchanged).
+#   5. No file written by mistake, through xdotool: with so.json edited, type typo.json in the File
+#      field, Ctrl+O, answer "Save first" (S): so.json holds the edit, typo.json is never written;
+#      then another edit and Ctrl+S (the field still says typo.json) writes so.json again.
 # Usage: viewer_files.sh <path-to-gaussmap> <source-dir>
 set -u
 GM=${1:?usage: viewer_files.sh GAUSSMAP SOURCE_DIR}
@@ -138,6 +141,42 @@ grep -q "^clean: exit 0$" keys.out && ok "Ctrl+Q quits a clean viewer (exit 0)" 
 grep -q "^dirty: asked$" keys.out && grep -q "^dirty: still asking$" keys.out &&
   cmp -s s.json "$SRC/examples/seed.json" && ok "Ctrl+Q with unsaved changes asks first; s.json unchanged" ||
   bad "Ctrl+Q with unsaved changes: $(tr '\n' '|' <keys.out)"
+
+# --- 5. the data-loss scenario, by keys
+cp "$SRC/examples/seed.json" so.json
+n0=$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["kernels"]))' so.json)
+cat >typo.sh <<KEYS
+set -u
+"$GM" view so.json --no-recovery --window-size 1280x1000 >t.out 2>t.err & pid=\$!
+for _ in \$(seq 100); do xdotool search --name "gaussmap" >/dev/null 2>&1 && break; sleep 0.2; done
+sleep 1
+win=\$(xdotool search --name gaussmap | head -n 1)
+xdotool windowfocus --sync \$win key --clearmodifiers n          # an edit: a kernel added
+sleep 0.5
+xdotool mousemove --window \$win 150 72 click 1                  # the File field (selects all)
+sleep 0.5
+xdotool type --delay 30 typo.json
+sleep 0.3
+xdotool key --clearmodifiers ctrl+o                                # "discard changes?"
+sleep 1
+xdotool key --clearmodifiers s                                     # Save first
+sleep 1.5
+xdotool key --clearmodifiers n                                     # another edit
+sleep 0.5
+xdotool key --clearmodifiers ctrl+s                                # the field still says typo.json
+sleep 1.5
+kill -0 \$pid 2>/dev/null && echo "running"
+xdotool key --clearmodifiers ctrl+q                                # saved: quits at once
+for _ in \$(seq 50); do kill -0 \$pid 2>/dev/null || break; sleep 0.2; done
+if kill -0 \$pid 2>/dev/null; then echo "still running"; kill \$pid; else wait \$pid; echo "exit \$?"; fi
+KEYS
+xvfb-run -a -s "-screen 0 1280x1000x24" bash typo.sh >typo.out 2>&1
+n1=$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["kernels"]))' so.json 2>/dev/null)
+if [ ! -e typo.json ] && [ "${n1:-0}" -eq $((n0 + 2)) ] && grep -q "^exit 0$" typo.out; then
+  ok "typo.json + Ctrl+O + Save first, then Ctrl+S: so.json has both edits ($n0 -> $n1 kernels), typo.json never written"
+else
+  bad "typo scenario: typo.json $( [ -e typo.json ] && echo WRITTEN || echo absent), so.json $n0 -> ${n1:-?} kernels (want $((n0 + 2))), $(tr '\n' '|' <typo.out)"
+fi
 
 echo "$pass passed, $failed failed"
 if [ $failed -eq 0 ]; then rm -rf "$OUT"; else echo "files kept in $OUT"; fi
