@@ -140,7 +140,11 @@ void FileFlow::answer(Answer a) {
 
 void FileFlow::start_failed(const std::string& path, const std::string& error) {
   field = path;
-  error_ = error + " (fix the file, then press Open to load it)";
+  std::error_code ec;
+  if (!path.empty() && !std::filesystem::exists(path, ec) && !ec)
+    error_ = path + " does not exist yet: Save As writes it";
+  else
+    error_ = error + " (fix the file, then press Open to load it)";
   note("Could not open " + path + ": see the File section", true);
 }
 

@@ -270,3 +270,16 @@ TEST_CASE("file flow: a scene that failed to load at startup is kept as it is on
   CHECK(flow.error().empty());
   CHECK(editor.path() == bad);
 }
+
+TEST_CASE("file flow: `view new.json` for a file that does not exist yet: Save As creates it") {
+  Scratch dir("start_missing");
+  const std::string fresh = dir / "new.json";
+  Editor editor;
+  FileFlow flow(editor);
+  flow.start_failed(fresh, "cannot read \"" + fresh + "\": No such file or directory");
+  CHECK(flow.error() == fresh + " does not exist yet: Save As writes it");
+  flow.save_as_field();
+  CHECK(flow.ask() == FileFlow::Ask::None);
+  CHECK(gm::load_scene(fresh) == editor.scene());
+  CHECK(editor.path() == fresh);
+}
