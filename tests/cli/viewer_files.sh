@@ -11,6 +11,8 @@
 #   5. No file written by mistake, through xdotool: with so.json edited, type typo.json in the File
 #      field, Ctrl+O, answer "Save first" (S): so.json holds the edit, typo.json is never written;
 #      then another edit and Ctrl+S (the field still says typo.json) writes so.json again.
+#   6. A kernel centre dragged with the mouse is saved rounded to what the zoom level can point at
+#      (about 0.85 domain units per screen pixel here: one decimal), not 200.43280182232346.
 # Usage: viewer_files.sh <path-to-gaussmap> <source-dir>
 set -u
 GM=${1:?usage: viewer_files.sh GAUSSMAP SOURCE_DIR}
@@ -176,6 +178,42 @@ if [ ! -e typo.json ] && [ "${n1:-0}" -eq $((n0 + 2)) ] && grep -q "^exit 0$" ty
   ok "typo.json + Ctrl+O + Save first, then Ctrl+S: so.json has both edits ($n0 -> $n1 kernels), typo.json never written"
 else
   bad "typo scenario: typo.json $( [ -e typo.json ] && echo WRITTEN || echo absent), so.json $n0 -> ${n1:-?} kernels (want $((n0 + 2))), $(tr '\n' '|' <typo.out)"
+fi
+
+# --- 6. a dragged centre, saved
+cp "$SRC/examples/seed.json" drag.json
+cat >drag.sh <<KEYS
+set -u
+"$GM" view drag.json --no-recovery --window-size 1280x1000 >d.out 2>d.err & pid=\$!
+for _ in \$(seq 100); do xdotool search --name "gaussmap" >/dev/null 2>&1 && break; sleep 0.2; done
+sleep 1
+win=\$(xdotool search --name gaussmap | head -n 1)
+# Kernel 0's centre (320, 240) on screen: the 640x480 image letterboxed into the canvas at
+# x 392 + 758 wide, y 12 + 976 high (src/viewer/layout.cpp): 1.184 px per pixel, image top 215.7.
+xdotool mousemove --window \$win 772 500 mousedown 1
+for dx in 5 10 15 20 25 30 37; do sleep 0.1; xdotool mousemove --window \$win \$((772 + dx)) \$((500 + dx)); done
+sleep 0.3
+xdotool mouseup 1
+sleep 0.5
+xdotool key --clearmodifiers ctrl+s
+sleep 1
+xdotool key --clearmodifiers ctrl+q
+for _ in \$(seq 50); do kill -0 \$pid 2>/dev/null || break; sleep 0.2; done
+kill \$pid 2>/dev/null
+KEYS
+xvfb-run -a -s "-screen 0 1280x1000x24" bash drag.sh >drag.out 2>&1
+centre=$(grep -o '"center": \[[^]]*\]' drag.json | head -n 1)
+if "$PY" - "$centre" <<'PYEOF'
+import re, sys
+x, y = (s.strip() for s in re.search(r'\[(.*)\]', sys.argv[1]).group(1).split(','))
+moved = abs(float(x) - 320) > 10 and abs(float(y) - 240) > 10
+short = all(len(v.split('.')[1]) <= 1 if '.' in v else True for v in (x, y))
+sys.exit(0 if moved and short else 1)
+PYEOF
+then
+  ok "a dragged centre is saved as $centre"
+else
+  bad "dragged centre: ${centre:-none} (want moved from [320, 240], at most one decimal); $(tr '\n' '|' <drag.out)"
 fi
 
 echo "$pass passed, $failed failed"
