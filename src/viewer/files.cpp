@@ -7,7 +7,6 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
-#include "core/image_io.hpp"
 #include "core/scene_io.hpp"
 
 namespace gm::viewer {
@@ -31,12 +30,7 @@ std::string with_path(const std::string& path, const char* what) {
 Scene open_scene_file(const std::string& path) {
   if (path.empty()) throw InputError("enter a file name to open");
   try {
-    if (has_extension(path, ".png")) {
-      auto text = read_png_scene(path);
-      if (!text) throw InputError(path + ": this PNG carries no gaussmap scene");
-      return scene_from_json_text(*text);
-    }
-    return load_scene(path);
+    return load_scene(path);  // JSON or a gaussmap PNG, by content; names what other files are
   } catch (const InputError& e) {
     throw InputError(with_path(path, e.what()));
   } catch (const IoError& e) {

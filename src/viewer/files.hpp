@@ -11,9 +11,10 @@
 
 namespace gm::viewer {
 
-// Load a scene from `path`: .json through gm::load_scene, .png through gm::read_png_scene.
-// Throws InputError / IoError with a one-line message (a PNG without a scene says so; an empty
-// path asks for a name). The viewer shows the message in its File section and keeps running.
+// Load a scene from `path` through gm::load_scene (a scene .json or a gaussmap PNG, told apart by
+// content). Throws InputError / IoError with a one-line message naming the file (a PNG without a
+// scene, a JPEG, an .npy, ... say what they are; an empty path asks for a name). The viewer shows
+// the message in its File section and keeps running.
 Scene open_scene_file(const std::string& path);
 // Save `scene` as JSON to `path` (atomic). Throws InputError for an empty path or a .png name
 // (screenshots carry scenes, they are not saved over), IoError naming the path and the reason.
