@@ -40,21 +40,38 @@ std::string describe(const Scene& s) {
   return o.str();
 }
 
-// Compares, records the worst figure, checks the budget.
+// The instruction-set paths this machine runs (baseline always; AVX2 and AVX-512 where present).
+std::vector<CpuPath> cpu_paths() {
+  std::vector<CpuPath> v;
+  for (CpuPath p : {CpuPath::Baseline, CpuPath::Avx2, CpuPath::Avx512})
+    if (fast_eval_path(p) == p) v.push_back(p);
+  return v;
+}
+
+Field evaluate_on(const Scene& s, CpuPath path) {
+  FastEvalOptions o;
+  o.path = path;
+  return evaluate_fast(s, o);
+}
+
+// Compares every path with the reference, records the worst figure, checks the budget.
 void check_scene(const Scene& s, Worst& worst_point, Worst& worst_area, bool verbose = false) {
   const ReferenceResult ref = evaluate_reference(s);
-  const Field got = evaluate_fast(s);
-  REQUIRE(got.width == s.width);
-  REQUIRE(got.height == s.height);
-  const FieldError e = compare(got, ref.field);
-  const bool point = s.sampling == Sampling::Point;
-  const double tol = point ? 1e-5 : 1e-4;
-  Worst& w = point ? worst_point : worst_area;
-  if (e.max_rel_peak >= w.rel) w = {e.max_rel_peak, describe(s)};
-  INFO(describe(s) << ": max error " << e.max_abs << ", relative to peak " << e.max_rel_peak
-                   << " (peak " << e.peak << ")");
-  CHECK(e.max_rel_peak <= tol);
-  if (verbose) MESSAGE(describe(s) << ": max error / peak " << e.max_rel_peak);
+  for (CpuPath path : cpu_paths()) {
+    const Field got = evaluate_on(s, path);
+    REQUIRE(got.width == s.width);
+    REQUIRE(got.height == s.height);
+    const FieldError e = compare(got, ref.field);
+    const bool point = s.sampling == Sampling::Point;
+    const double tol = point ? 1e-5 : 1e-4;
+    Worst& w = point ? worst_point : worst_area;
+    const std::string what = describe(s) + " on " + to_string(path);
+    if (e.max_rel_peak >= w.rel) w = {e.max_rel_peak, what};
+    INFO(what << ": max error " << e.max_abs << ", relative to peak " << e.max_rel_peak << " (peak "
+              << e.peak << ")");
+    CHECK(e.max_rel_peak <= tol);
+    if (verbose) MESSAGE(what << ": max error / peak " << e.max_rel_peak);
+  }
 }
 
 struct Gen {
@@ -330,20 +347,25 @@ TEST_CASE("fast backend: cutoff rim decisions are the reference's, pixel for pix
     k.sy = unit * (round ? double(g.irange(1, 8)) : g.range(0.3, 10));
     if (g.chance(0.5)) k.angle_deg = round ? 45.0 * g.irange(0, 7) : g.range(0, 360);
     s.kernels = {k};
-    const Field f = evaluate_fast(s);
     const FieldD r = evaluate_reference(s).field;
-    int differ = 0;
-    for (std::size_t p = 0; p < f.data.size(); ++p) {
-      differ += (f.data[p] == 0.0f) != (r.data[p] == 0.0);
+    for (std::size_t p = 0; p < r.data.size(); ++p)
       rim_pixels += r.data[p] != 0.0 && r.data[p] < 0.05;
+    for (CpuPath path : cpu_paths()) {
+      const Field f = evaluate_on(s, path);
+      int differ = 0;
+      for (std::size_t p = 0; p < f.data.size(); ++p)
+        differ += (f.data[p] == 0.0f) != (r.data[p] == 0.0);
+      INFO(describe(s) << " on " << to_string(path) << " centre (" << k.cx << ", " << k.cy
+                       << ") sigma (" << k.sx << ", " << k.sy << ") angle " << k.angle_deg);
+      CHECK(differ == 0);
     }
-    INFO(describe(s) << " centre (" << k.cx << ", " << k.cy << ") sigma (" << k.sx << ", " << k.sy
-                     << ") angle " << k.angle_deg);
-    CHECK(differ == 0);
     ++scenes;
   }
+  std::string paths;
+  for (CpuPath path : cpu_paths()) paths += std::string(" ") + to_string(path);
   MESSAGE(scenes << " single-kernel scenes, " << rim_pixels
-                 << " pixels near the rim (value < 0.05 of the peak): in/out as in the reference");
+                 << " pixels near the rim (value < 0.05 of the peak): in/out as in the reference"
+                 << " on every path:" << paths);
 }
 
 namespace {
@@ -432,10 +454,12 @@ TEST_CASE("fast backend: a window is bit for bit the same slice of the whole ren
         s.domain_y = std::array<double, 2>{off, off - span * g.range(0.3, 2)};
       }
       random_kernels(g, s, g.irange(1, slow ? 6 : 40), rotated);
-      const Field whole = evaluate_fast(s);
+      const std::vector<CpuPath> paths = cpu_paths();
+      const CpuPath path = paths[std::size_t(combo) % paths.size()];  // each path in turn
+      const Field whole = evaluate_on(s, path);
       // Several batches instead of one, and three threads: the same bits.
       FastEvalOptions small;
-      small.batch_entries = std::size_t(g.irange(1, 400)), small.threads = 3;
+      small.batch_entries = std::size_t(g.irange(1, 400)), small.threads = 3, small.path = path;
       CAPTURE(combo);
       INFO(describe(s));
       CHECK(same_bits(whole, evaluate_fast(s, small), {0, 0, s.height, s.width}));
@@ -444,12 +468,14 @@ TEST_CASE("fast backend: a window is bit for bit the same slice of the whole ren
         FastEvalOptions o;
         o.window = w;
         o.threads = g.irange(1, 3);
+        o.path = path;
         CHECK(same_bits(whole, evaluate_fast(s, o), w));
         o.batch_entries = small.batch_entries;
         CHECK(same_bits(whole, evaluate_fast(s, o), w));
         // Only the kernels that touch the window (as a chunked render hands them out).
         FastEvalOptions oc;
         oc.window = w;
+        oc.path = path;
         const Scene sc = cut_to_window(s, w, oc.kernels_left_out);
         cut += sc.kernels.size() < s.kernels.size();
         CHECK(same_bits(whole, evaluate_fast(sc, oc), w));
