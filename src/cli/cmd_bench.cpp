@@ -25,6 +25,7 @@
 
 #include "cli_util.hpp"
 #include "commands.hpp"
+#include "core/colormap.hpp"
 #include "core/errors.hpp"
 #include "core/fast_eval.hpp"
 #include "core/kernel_math.hpp"
@@ -82,6 +83,23 @@ Field evaluate_naive(const Scene& scene) {
     }
   }
   return out;
+}
+
+// The colorizer everyone writes first, the floor for `colorize`: per pixel the formula of
+// gm::normalize_value, round(255 t), the table; one thread.
+Image colorize_naive(const Field& f, const View& v) {
+  const ColormapTable& table = colormap_table(v.colormap);
+  const ValueRange r = view_range(v, f);
+  Image img;
+  img.width = f.width, img.height = f.height;
+  img.rgba.resize(f.data.size() * 4);
+  for (std::size_t i = 0; i < f.data.size(); ++i) {
+    const double t = normalize_value(f.data[i], r, v.scale);
+    const auto& rgb = table[std::min<std::size_t>(std::size_t(std::lround(t * 255.0)), 255)];
+    img.rgba[4 * i] = rgb[0], img.rgba[4 * i + 1] = rgb[1], img.rgba[4 * i + 2] = rgb[2];
+    img.rgba[4 * i + 3] = 255;
+  }
+  return img;
 }
 
 struct Case {
@@ -273,7 +291,9 @@ void print_help() {
       "  --json           the same numbers as JSON on stdout\n"
       "  --repeats N      timed runs per case and backend (default 9; --quick 2)\n"
       "  --backends LIST  comma-separated from reference,naive,cpu,gpu (default: all) and\n"
-      "                   cpu-baseline,cpu-avx2,cpu-avx512 (the cpu backend on one SIMD path)\n"
+      "                   cpu-baseline,cpu-avx2,cpu-avx512 (the cpu backend on one SIMD path),\n"
+      "                   colorize (gm::colorize of the case's field) and colorize-naive (the\n"
+      "                   per-pixel formula, one thread: its floor)\n"
       "  --case NAME      only cases whose name contains NAME (repeatable)\n"
       "  --sweep          add the scaling cases (ms vs kernels, ms vs pixels)\n"
       "  --budget S       skip a backend on a case when its estimated time for the warm-up and\n"
@@ -293,8 +313,9 @@ int cmd_bench(const Args& args) {
   double budget = -1;
   std::vector<std::string> backends = {"reference", "naive", "cpu", "gpu"};
   std::vector<std::string> filters, scene_files;
-  const std::vector<std::string> known = {"reference", "naive",      "cpu", "cpu-baseline",
-                                          "cpu-avx2",  "cpu-avx512", "gpu"};
+  const std::vector<std::string> known = {"reference",    "naive",    "cpu",
+                                          "cpu-baseline", "cpu-avx2", "cpu-avx512",
+                                          "gpu",          "colorize", "colorize-naive"};
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> const std::string& {
@@ -333,7 +354,8 @@ int cmd_bench(const Args& args) {
       for (std::string b; std::getline(ss, b, ',');) {
         if (std::find(known.begin(), known.end(), b) == known.end())
           throw InputError("bench: --backends: unknown backend '" + b +
-                           "' (reference, naive, cpu, cpu-baseline, cpu-avx2, cpu-avx512, gpu)");
+                           "' (reference, naive, cpu, cpu-baseline, cpu-avx2, cpu-avx512, gpu, "
+                           "colorize, colorize-naive)");
         backends.push_back(b);
       }
     } else if (a == "--case") {
@@ -424,8 +446,14 @@ int cmd_bench(const Args& args) {
           continue;
         }
       }
+      Field colorize_input;  // colorize rows: the case's field, from the cpu backend
+      if (b.rfind("colorize", 0) == 0) colorize_input = evaluate_fast(s);
       auto run_on = [&](const Scene& sc) {
-        if (b == "reference") {
+        if (b == "colorize") {
+          (void)colorize(colorize_input, sc.view);
+        } else if (b == "colorize-naive") {
+          (void)colorize_naive(colorize_input, sc.view);
+        } else if (b == "reference") {
           (void)evaluate_reference(sc);
         } else if (b == "naive") {
           (void)evaluate_naive(sc);
@@ -436,7 +464,7 @@ int cmd_bench(const Args& args) {
           (void)renderer->read_field();
         }
       };
-      if (b.rfind("cpu", 0) != 0 && evals > 2e7) {
+      if (b.rfind("cpu", 0) != 0 && b.rfind("colorize", 0) != 0 && evals > 2e7) {
         // Estimate from a crop of the middle of the image with the same kernels: the cost per
         // pixel is the same (all kernels per pixel, or those of its tile where there is binning).
         // Two crops (the second with 4x the pixels) separate the cost per call (kernel upload,
