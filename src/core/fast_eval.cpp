@@ -72,6 +72,11 @@ constexpr std::size_t kColPad = 16;       // floats before and after the column 
 // Without a cutoff, kernels are evaluated where d^2 <= kNumericalR2: exp(-138/2) = 1e-30.
 constexpr double kNumericalR2 = 138.0;
 constexpr std::uint32_t kNoCols = 0xffffffffu;  // Hot::col_off of a kernel with no column profile
+constexpr std::uint32_t kSmall = 0xfffffffeu;   // Hot::col_off of a kernel prepared per tile
+// Kernels whose box in the window is at most this large are prepared tile by tile, inside the
+// fold, where their few rows and columns stay in L1 (their arrays for the whole batch would be
+// written and read back through memory: 10,000 small kernels, 5 MB).
+constexpr int kSmallRows = 40, kSmallCols = 128;
 
 // Float min/max as plain selects (defined here, under no-trapping-math, so that GCC if-converts
 // them inside loops; std::max from <algorithm> is compiled before the pragma and is not).
@@ -239,20 +244,28 @@ void find_box(const Setup& s, Prep& p) {
 // with A = ia ux ux and B = ic uy uy, bit for bit (adding the cross term's exact zero changes
 // nothing). A falls then rises along the row (rounding is monotone), so a row's pixels inside the
 // rim are an interval around argmin A, found from the previous row's ends by a few steps.
-[[gnu::noinline]] void axis_spans(const Setup& s, const Prep& p, RowInfo* rows, double* a) {
-  const Gaussian& g = p.g;
+[[gnu::noinline]] void axis_spans(const Setup& s, const Prep& p, int pr0, int pr1, int pc0, int pc1,
+                                  RowInfo* __restrict rows, double* __restrict a) {
   const Grid& grid = s.grid;
-  const int nr = p.pr1 - p.pr0 + 1, nc = p.pc1 - p.pc0 + 1;
-  int jm = 0;
+  const double cx = p.g.cx, cy = p.g.cy, ia = p.g.ia, ic = p.g.ic, k2 = p.g.cutoff_d2;
+  const double x0 = grid.x0, dx = grid.dx;
+  const int nr = pr1 - pr0 + 1, nc = pc1 - pc0 + 1;
   for (int j = 0; j < nc; ++j) {
-    const double ux = grid.x(p.pc0 + j) - g.cx;
-    a[j] = g.ia * ux * ux;
-    if (a[j] < a[jm]) jm = j;
+    const double ux = (x0 + (pc0 + j) * dx) - cx;  // grid.x(col) - cx
+    a[j] = ia * ux * ux;
   }
+  // argmin A: the column nearest the centre, then downhill (A is a valley).
+  int jm = 0;
+  if (dx != 0.0) {
+    const double f = std::round((cx - x0) / dx) - pc0;
+    jm = int(std::clamp(f, 0.0, double(nc - 1)));
+  }
+  while (jm > 0 && a[jm - 1] < a[jm]) --jm;
+  while (jm < nc - 1 && a[jm + 1] < a[jm]) ++jm;
   int lo = jm, hi = jm - 1;  // the previous row's span (empty at first)
   for (int i = 0; i < nr; ++i) {
-    const double uy = grid.y(p.pr0 + i) - g.cy, b = g.ic * uy * uy;
-    auto inside = [&](int j) { return !(a[j] + b > g.cutoff_d2); };
+    const double uy = grid.y(pr0 + i) - cy, b = ic * uy * uy;
+    auto inside = [&](int j) { return !(a[j] + b > k2); };
     RowInfo& ri = rows[i];
     if (!inside(jm)) {
       ri.lo = 0, ri.hi = -1;
@@ -264,43 +277,45 @@ void find_box(const Setup& s, Prep& p) {
     while (!inside(lo)) ++lo;
     while (hi < nc - 1 && inside(hi + 1)) ++hi;
     while (!inside(hi)) --hi;
-    ri.lo = p.pc0 + lo, ri.hi = p.pc0 + hi;
+    ri.lo = pc0 + lo, ri.hi = pc0 + hi;
   }
 }
 
-// Rows (row factor, span, ridge) and, for separable kernels, the column profile, over the window's
-// part of the box: rows[i] is row pr0 + i, cols[j] column pc0 + j. `scratch` holds nc doubles.
+// Rows (row factor, span, ridge) and, for separable kernels, the column profile, over rows
+// [pr0, pr1] and columns [pc0, pc1] of the box: rows[i] is row pr0 + i, cols[j] column pc0 + j.
+// `scratch` holds pc1 - pc0 + 1 doubles. Each value depends on its row or column alone.
 template <bool Fma>
-[[gnu::always_inline]] inline void prepare_kernel(const Setup& s, const Prep& p, RowInfo* rows,
-                                                  float* cols, double* scratch) {
+[[gnu::always_inline]] inline void prepare_kernel(const Setup& s, const Prep& p, int pr0, int pr1,
+                                                  int pc0, int pc1, RowInfo* rows, float* cols,
+                                                  double* scratch) {
   const Gaussian& g = p.g;
   const Grid& grid = s.grid;
-  const int nr = p.pr1 - p.pr0 + 1, nc = p.pc1 - p.pc0 + 1;
+  const int nr = pr1 - pr0 + 1, nc = pc1 - pc0 + 1;
   if (nr <= 0 || nc <= 0) return;
   const double cw = grid.cell_w, ch = grid.cell_h;
   if (p.separable && s.cutoff)
-    axis_spans(s, p, rows, scratch);
+    axis_spans(s, p, pr0, pr1, pc0, pc1, rows, scratch);
   else
-    for (int i = 0; i < nr; ++i) find_span(s, p, p.pr0 + i, rows[i]);
+    for (int i = 0; i < nr; ++i) find_span(s, p, pr0 + i, rows[i]);
 
   if (!s.area) {
     // Row factors amp exp(-uy^2 / 2c): arguments in float64, exp vectorized in float32.
     for (int i = 0; i < nr; ++i) {
-      double uy = grid.y(p.pr0 + i) - g.cy;
+      double uy = grid.y(pr0 + i) - g.cy;
       rows[i].rf = float(-0.5 * uy * uy / g.c);
     }
     const float amp = float(g.amp);
     for (int i = 0; i < nr; ++i) rows[i].rf = amp * fast_exp<Fma>(rows[i].rf);
     if (p.separable) {
       for (int j = 0; j < nc; ++j) {
-        double ux = grid.x(p.pc0 + j) - g.cx;
+        double ux = grid.x(pc0 + j) - g.cx;
         cols[j] = float(-0.5 * g.ia * ux * ux);
       }
       for (int j = 0; j < nc; ++j) cols[j] = fast_exp<Fma>(cols[j]);
     } else {
       for (int i = 0; i < nr; ++i) {
         RowInfo& ri = rows[i];
-        double uy = grid.y(p.pr0 + i) - g.cy;
+        double uy = grid.y(pr0 + i) - g.cy;
         double ridge = g.cx + g.b / g.c * uy;
         int jc = p.c0;
         if (grid.dx != 0.0) {
@@ -314,12 +329,12 @@ template <bool Fma>
   } else if (p.separable) {
     const double scale = g.mass / (cw * ch);
     for (int i = 0; i < nr; ++i) {
-      double y = grid.y(p.pr0 + i);
+      double y = grid.y(pr0 + i);
       float lo = float((y - 0.5 * ch - g.cy) / g.sy), hi = float((y + 0.5 * ch - g.cy) / g.sy);
       rows[i].rf = float(scale * double(norm_cdf_diff<float>(lo, hi)));
     }
     for (int j = 0; j < nc; ++j) {
-      double x = grid.x(p.pc0 + j);
+      double x = grid.x(pc0 + j);
       float lo = float((x - 0.5 * cw - g.cx) / g.sx), hi = float((x + 0.5 * cw - g.cx) / g.sx);
       cols[j] = norm_cdf_diff<float>(lo, hi);
     }
@@ -356,6 +371,10 @@ template <class Op, bool Fma>
 [[gnu::always_inline]] inline void fold_separable(float* __restrict o, std::int32_t* __restrict cnt,
                                                   const float* __restrict prof, float rf, int n,
                                                   int lo, int hi) {
+  if (lo <= 0 && hi >= n - 1 && !std::is_same_v<Op, MaxOp>) {  // the whole blocks: no mask
+    for (int j = 0; j < n; ++j) o[j] = Op::template fold<Fma>(o[j], rf, prof[j]);
+    return;
+  }
   for (int j = 0; j < n; ++j) {
     const bool in = j >= lo && j <= hi;
     const float v = Op::template fold<Fma>(o[j], rf, prof[j]);
@@ -379,6 +398,16 @@ template <class Op, bool Fma>
   const float r0 = rf[0], r1 = rf[1], r2 = rf[2], r3 = rf[3];
   const int l0 = lo[0], l1 = lo[1], l2 = lo[2], l3 = lo[3];
   const int h0 = hi[0], h1 = hi[1], h2 = hi[2], h3 = hi[3];
+  if (std::max({l0, l1, l2, l3}) <= 0 && std::min({h0, h1, h2, h3}) >= n - 1 &&
+      !std::is_same_v<Op, MaxOp>) {  // the whole blocks for all four: no masks
+    for (int j = 0; j < n; ++j)
+      o[j] = Op::template fold<Fma>(
+          Op::template fold<Fma>(
+              Op::template fold<Fma>(Op::template fold<Fma>(o[j], r0, p0[j]), r1, p1[j]), r2,
+              p2[j]),
+          r3, p3[j]);
+    return;
+  }
   for (int j = 0; j < n; ++j) {
     const bool i0 = j >= l0 && j <= h0, i1 = j >= l1 && j <= h1;
     const bool i2 = j >= l2 && j <= h2, i3 = j >= l3 && j <= h3;
@@ -398,6 +427,13 @@ template <class Op, bool Fma>
 [[gnu::always_inline]] inline void fold_rotated(float* __restrict o, std::int32_t* __restrict cnt,
                                                 int n, int lo, int hi, int j0, float a_half,
                                                 float dx, float base, float rf) {
+  if (lo <= 0 && hi >= n - 1 && !std::is_same_v<Op, MaxOp>) {  // the whole blocks: no mask
+    for (int j = 0; j < n; ++j) {
+      const float u = madd<Fma>(float(j0 + j), dx, base);
+      o[j] = Op::template fold<Fma>(o[j], rf, fast_exp<Fma>(a_half * u * u));
+    }
+    return;
+  }
   for (int j = 0; j < n; ++j) {
     const bool in = j >= lo && j <= hi;
     const float u = madd<Fma>(float(j0 + j), dx, base);
@@ -443,6 +479,10 @@ template <class Op, bool Fma, int V>
   alignas(64) std::int32_t cnt_buf[is_max ? kTileH * kBufW : kBufW];
   std::fill_n(buf, kTileH * kBufW, 0.0f);
   std::fill_n(cnt_buf, is_max ? kTileH * kBufW : kBufW, 0);
+  // A small kernel's rows and columns within one tile.
+  RowInfo small_rows[kTileH];
+  alignas(64) float small_cols[kSmallCols + 2 * kColPad] = {};
+  double small_scratch[kSmallCols];
   auto out_at = [&](int r, int c) { return job.out + std::size_t(r - s.wr0) * ww + (c - s.wc0); };
   const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
   for (int tx = 0; tx < job.tiles_x; ++tx) {
@@ -472,7 +512,7 @@ template <class Op, bool Fma, int V>
     // (4 x 1 KiB) and the tile stay in L1 across the tile's rows.
     auto wide = [&](std::uint32_t it) {
       const Hot& h = job.hot[job.bin_items[it]];
-      return h.col_off != kNoCols && h.c0 <= ca && h.c1 >= cb;
+      return h.col_off < kSmall && h.c0 <= ca && h.c1 >= cb;
     };
     for (std::uint32_t it = it0; it < it1;) {
       if (it + 4 <= it1 && wide(it) && wide(it + 1) && wide(it + 2) && wide(it + 3)) {
@@ -509,11 +549,30 @@ template <class Op, bool Fma, int V>
         }
         continue;
       }
-      const Hot& p = job.hot[job.bin_items[it++]];
+      const std::uint32_t item = job.bin_items[it++];
+      if (it < it1) __builtin_prefetch(&job.preps[job.hot[job.bin_items[it]].prep]);
+      const Hot* hp = &job.hot[item];
+      const RowInfo* krows = job.rows;
+      const float* kcols = job.cols;
+      Hot local;
+      if (hp->col_off == kSmall) {
+        // A small kernel: its rows and columns inside this tile are prepared here, into L1, by
+        // the same code (same values) as the batch's arrays would hold.
+        const Prep& q = job.preps[hp->prep];
+        const int qr0 = std::max(hp->r0, ra), qr1 = std::min(hp->r1, rb);
+        const int qc0 = std::max(hp->c0, ca), qc1 = std::min(hp->c1, cb);
+        if (qr0 > qr1 || qc0 > qc1) continue;
+        prepare_kernel<Fma>(s, q, qr0, qr1, qc0, qc1, small_rows, small_cols + kColPad,
+                            small_scratch);
+        local = Hot{qr0,      qr1,        qc0, qc1,
+                    hp->prep, hp->a_half, 0,   q.separable ? std::uint32_t(kColPad) : kNoCols};
+        hp = &local, krows = small_rows, kcols = small_cols;
+      }
+      const Hot& p = *hp;
       const int r0 = std::max(p.r0, ra), r1 = std::min(p.r1, rb);
       const bool separable = p.col_off != kNoCols;
       for (int r = r0; r <= r1; ++r) {
-        const RowInfo& ri = job.rows[p.row_off + std::size_t(r - p.r0)];
+        const RowInfo& ri = krows[p.row_off + std::size_t(r - p.r0)];
         const int lo = std::max(ri.lo, ca), hi = std::min(ri.hi, cb);
         if (lo > hi) continue;
         int b0, n;
@@ -523,7 +582,8 @@ template <class Op, bool Fma, int V>
         float* o = buf + row;
         std::int32_t* cnt = cnt_buf + (is_max ? row : 0);
         if (separable) {
-          fold_separable<Op, Fma>(o, cnt, prof_at(p, b0), ri.rf, n, lo - off, hi - off);
+          const float* prof = kcols + p.col_off + std::ptrdiff_t(b0 + ca - kPad - p.c0);
+          fold_separable<Op, Fma>(o, cnt, prof, ri.rf, n, lo - off, hi - off);
         } else if (!s.area) {
           fold_rotated<Op, Fma>(o, cnt, n, lo - off, hi - off, off - ri.jc, p.a_half, dxf, ri.base,
                                 ri.rf);
@@ -586,10 +646,11 @@ template <bool Fma>
   std::vector<double> scratch;
   for (std::size_t k = a; k < b; ++k) {
     const Hot& h = hot[k];
+    if (h.col_off == kSmall) continue;  // prepared tile by tile
     const Prep& p = preps[h.prep];
     scratch.resize(std::max(scratch.size(), std::size_t(p.pc1 - p.pc0 + 1)));
-    prepare_kernel<Fma>(s, p, rows + h.row_off, cols + (h.col_off == kNoCols ? 0 : h.col_off),
-                        scratch.data());
+    prepare_kernel<Fma>(s, p, p.pr0, p.pr1, p.pc0, p.pc1, rows + h.row_off,
+                        cols + (h.col_off == kNoCols ? 0 : h.col_off), scratch.data());
   }
 }
 
@@ -768,6 +829,7 @@ void build_batch(const Setup& s, const std::vector<Prep>& preps, const std::uint
   std::size_t nrows = 0, ncols = 0;
   for (std::size_t k = 0; k < n; ++k) {
     const Prep& p = preps[order[k]];
+    const bool small = p.pr1 - p.pr0 < kSmallRows && p.pc1 - p.pc0 < kSmallCols;
     bt.hot[k] = Hot{p.pr0,
                     p.pr1,
                     p.pc0,
@@ -775,7 +837,10 @@ void build_batch(const Setup& s, const std::vector<Prep>& preps, const std::uint
                     order[k],
                     p.a_half,
                     std::uint32_t(nrows),
-                    p.separable ? std::uint32_t(ncols + kColPad) : kNoCols};
+                    small         ? kSmall
+                    : p.separable ? std::uint32_t(ncols + kColPad)
+                                  : kNoCols};
+    if (small) continue;
     nrows += std::size_t(p.pr1 - p.pr0 + 1);
     if (p.separable) ncols += std::size_t(p.pc1 - p.pc0 + 1);
   }
