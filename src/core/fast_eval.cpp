@@ -383,6 +383,22 @@ template <class Op, bool Fma>
   }
 }
 
+// A small axis-aligned kernel with a cutoff: lane j is in where it lies in [lo, hi] and inside
+// the rim, a[j] + b <= k2 in float64 (the reference's own test, see axis_spans).
+template <class Op, bool Fma>
+[[gnu::always_inline]] inline void fold_separable_rim(float* __restrict o,
+                                                      std::int32_t* __restrict cnt,
+                                                      const float* __restrict prof,
+                                                      const double* __restrict a, double b,
+                                                      double k2, float rf, int n, int lo, int hi) {
+  for (int j = 0; j < n; ++j) {
+    const bool in = j >= lo && j <= hi && !(a[j] + b > k2);
+    const float v = Op::template fold<Fma>(o[j], rf, prof[j]);
+    o[j] = in ? v : o[j];
+    if constexpr (std::is_same_v<Op, MaxOp>) cnt[j] += in ? 1 : 0;
+  }
+}
+
 // Four kernels in one pass: the output is loaded and stored once. The folds are the four single
 // ones in order (sum too: ((o + v0) + v1) + ...), so grouping never changes a bit: a pixel's
 // value depends only on which kernels reach it and their order.
@@ -483,11 +499,14 @@ template <class Op, bool Fma, int V>
   RowInfo small_rows[kTileH];
   alignas(64) float small_cols[kSmallCols + 2 * kColPad] = {};
   double small_scratch[kSmallCols];
+  alignas(64) double small_a[kSmallCols + 2 * kPad];
+  alignas(64) float small_p[kSmallCols + 2 * kPad];
   auto out_at = [&](int r, int c) { return job.out + std::size_t(r - s.wr0) * ww + (c - s.wc0); };
   const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
   for (int tx = 0; tx < job.tiles_x; ++tx) {
     const int ca = s.wc0 + tx * kTileW, cb = std::min(s.wc1, ca + kTileW - 1);
     const int tw = cb - ca + 1;
+    const int base = ca - kPad;  // image column of buffer column 0
     for (int r = ra; r <= rb; ++r) {
       float* b = buf + std::size_t(r - ra) * kBufW + kPad;
       if (job.first_batch)
@@ -562,6 +581,30 @@ template <class Op, bool Fma, int V>
         const int qr0 = std::max(hp->r0, ra), qr1 = std::min(hp->r1, rb);
         const int qc0 = std::max(hp->c0, ca), qc1 = std::min(hp->c1, cb);
         if (qr0 > qr1 || qc0 > qc1) continue;
+        if (q.separable && s.cutoff && !s.area) {
+          // Axis-aligned with a cutoff, point sampling: the rim test A(col) + B(row) > k^2 (see
+          // axis_spans) masks the SIMD lanes directly, no spans. Same values as the other paths.
+          const Gaussian& g = q.g;
+          const int b0 = (qc0 - base) & ~(V - 1), n = ((qc1 - base) | (V - 1)) + 1 - b0;
+          const int lo = qc0 - base - b0, hi = qc1 - base - b0;
+          const double cx = g.cx, ia = g.ia, x0 = grid.x0, dx = grid.dx;
+          for (int j = 0; j < n; ++j) {
+            const double ux = (x0 + (base + b0 + j) * dx) - cx;  // grid.x(col) - cx
+            small_a[j] = ia * ux * ux;
+            small_p[j] = float(-0.5 * ia * ux * ux);
+          }
+          for (int j = 0; j < n; ++j) small_p[j] = fast_exp<Fma>(small_p[j]);
+          const float amp = float(g.amp);
+          for (int r = qr0; r <= qr1; ++r) {
+            const double uy = grid.y(r) - g.cy, bb = g.ic * uy * uy;
+            if (bb > g.cutoff_d2) continue;  // A >= 0: no pixel of the row inside the rim
+            const float rf = amp * fast_exp<Fma>(float(-0.5 * uy * uy / g.c));
+            const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
+            fold_separable_rim<Op, Fma>(buf + row, cnt_buf + (is_max ? row : 0), small_p, small_a,
+                                        bb, g.cutoff_d2, rf, n, lo, hi);
+          }
+          continue;
+        }
         prepare_kernel<Fma>(s, q, qr0, qr1, qc0, qc1, small_rows, small_cols + kColPad,
                             small_scratch);
         local = Hot{qr0,      qr1,        qc0, qc1,
