@@ -595,10 +595,19 @@ template <class Op, bool Fma, int V>
           }
           for (int j = 0; j < n; ++j) small_p[j] = fast_exp<Fma>(small_p[j]);
           const float amp = float(g.amp);
+          const double y0 = grid.y0, dy = grid.dy, cy = g.cy, ic = g.ic, c = g.c;
+          float rfs[kTileH];
+          double bbs[kTileH];
+          for (int i = 0; i <= qr1 - qr0; ++i) {
+            const double uy = (y0 + (qr0 + i) * dy) - cy;  // grid.y(row) - cy
+            bbs[i] = ic * uy * uy;
+            rfs[i] = float(-0.5 * uy * uy / c);
+          }
+          for (int i = 0; i <= qr1 - qr0; ++i) rfs[i] = amp * fast_exp<Fma>(rfs[i]);
           for (int r = qr0; r <= qr1; ++r) {
-            const double uy = grid.y(r) - g.cy, bb = g.ic * uy * uy;
+            const double bb = bbs[r - qr0];
             if (bb > g.cutoff_d2) continue;  // A >= 0: no pixel of the row inside the rim
-            const float rf = amp * fast_exp<Fma>(float(-0.5 * uy * uy / g.c));
+            const float rf = rfs[r - qr0];
             const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
             fold_separable_rim<Op, Fma>(buf + row, cnt_buf + (is_max ? row : 0), small_p, small_a,
                                         bb, g.cutoff_d2, rf, n, lo, hi);
