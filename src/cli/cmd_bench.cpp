@@ -102,6 +102,12 @@ Image colorize_naive(const Field& f, const View& v) {
   return img;
 }
 
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
 struct Case {
   std::string name;
   std::string what;
@@ -209,6 +215,14 @@ std::vector<Case> make_cases(bool sweep) {
       s.cutoff_sigma = 3.0;
       add("sweep-cut-k" + std::to_string(n), "1024x1024, sigma 3, cutoff 3", std::move(s));
     }
+    // Cost against covered area: 1,000 kernels, cutoff 3, the area each covers (pi (3 sigma)^2
+    // pixels) growing 4x a step.
+    for (double sigma : {1.0, 2.0, 4.0, 8.0, 16.0, 32.0}) {
+      Scene s = make_scene(1024, 1024,
+                           random_kernels(1000, 1024, 1024, sigma, sigma, false, unsigned(sigma)));
+      s.cutoff_sigma = 3.0;
+      add("sweep-area-s" + fmt("%g", sigma), "1024x1024, 1000 kernels, cutoff 3", std::move(s));
+    }
     for (int side : {256, 512, 1024, 2048, 4096}) {
       Scene s = make_scene(
           side, side,
@@ -267,12 +281,6 @@ std::string json_escape(const std::string& s) {
     o += c;
   }
   return o;
-}
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
 }
 
 void print_help() {
