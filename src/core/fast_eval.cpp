@@ -474,7 +474,8 @@ struct Job {
   int batch_kernels = 0;
   bool some_left_out = false;
   bool first_batch = true, last_batch = true;  // first: start values; last: max's "no kernel" 0
-  float* out = nullptr;                        // the window, row-major, window.cols wide
+  bool out_zeroed = false;  // `out` holds zeros already (sum and prob_or start there)
+  float* out = nullptr;     // the window, row-major, window.cols wide
 };
 
 // One row of tiles of the window, `V` lanes per SIMD block. Tiles start at the window's corner;
@@ -493,7 +494,11 @@ template <class Op, bool Fma, int V>
   // kPad). Lanes outside spans only ever rewrite their own values.
   alignas(64) float buf[kTileH * kBufW];
   alignas(64) std::int32_t cnt_buf[is_max ? kTileH * kBufW : kBufW];
-  std::fill_n(buf, kTileH * kBufW, 0.0f);
+  // The padding lanes are read (and rewritten unchanged) but never used: any finite start will do.
+  for (int r = 0; r < kTileH; ++r) {
+    std::fill_n(buf + std::size_t(r) * kBufW, kPad, 0.0f);
+    std::fill_n(buf + std::size_t(r) * kBufW + kPad + kTileW, kBufW - kPad - kTileW, 0.0f);
+  }
   std::fill_n(cnt_buf, is_max ? kTileH * kBufW : kBufW, 0);
   // A small kernel's rows and columns within one tile.
   RowInfo small_rows[kTileH];
@@ -507,11 +512,17 @@ template <class Op, bool Fma, int V>
     const int ca = s.wc0 + tx * kTileW, cb = std::min(s.wc1, ca + kTileW - 1);
     const int tw = cb - ca + 1;
     const int base = ca - kPad;  // image column of buffer column 0
+    // A tile with kPad columns of the window on both sides is folded in the output itself: its
+    // blocks' extra lanes are the same thread's pixels of this row, rewritten unchanged. Tiles at
+    // the window's edges go through the padded buffer (their extra lanes would be other rows').
+    const bool direct = ca - kPad >= s.wc0 && cb + kPad <= s.wc1;
+    const std::size_t row_stride = direct ? std::size_t(ww) : std::size_t(kBufW);
+    float* const fold_base = direct ? out_at(ra, ca) - kPad : buf;  // buffer column 0 of row ra
     for (int r = ra; r <= rb; ++r) {
-      float* b = buf + std::size_t(r - ra) * kBufW + kPad;
-      if (job.first_batch)
+      float* b = direct ? out_at(r, ca) : buf + std::size_t(r - ra) * kBufW + kPad;
+      if (job.first_batch && !(direct && job.out_zeroed && !is_max))
         std::fill_n(b, tw, init);
-      else
+      else if (!direct)
         std::memcpy(b, out_at(r, ca), sizeof(float) * std::size_t(tw));
       if constexpr (is_max) std::fill_n(cnt_buf + std::size_t(r - ra) * kBufW, kBufW, 0);
     }
@@ -564,7 +575,8 @@ template <class Op, bool Fma, int V>
               lo[k] = 1, hi[k] = 0;
           }
           const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
-          fold_separable4<Op, Fma>(buf + row, cnt_buf + (is_max ? row : 0), prof, rf, n, lo, hi);
+          fold_separable4<Op, Fma>(fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0),
+                                   cnt_buf + (is_max ? row : 0), prof, rf, n, lo, hi);
         }
         continue;
       }
@@ -609,8 +621,9 @@ template <class Op, bool Fma, int V>
             if (bb > g.cutoff_d2) continue;  // A >= 0: no pixel of the row inside the rim
             const float rf = rfs[r - qr0];
             const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
-            fold_separable_rim<Op, Fma>(buf + row, cnt_buf + (is_max ? row : 0), small_p, small_a,
-                                        bb, g.cutoff_d2, rf, n, lo, hi);
+            fold_separable_rim<Op, Fma>(
+                fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0),
+                cnt_buf + (is_max ? row : 0), small_p, small_a, bb, g.cutoff_d2, rf, n, lo, hi);
           }
           continue;
         }
@@ -631,14 +644,27 @@ template <class Op, bool Fma, int V>
         block(lo, hi, b0, n);
         const int off = ca - kPad + b0;  // image column of the block's first lane
         const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
-        float* o = buf + row;
+        float* o = fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0);
         std::int32_t* cnt = cnt_buf + (is_max ? row : 0);
+        // Runs f(j0, j1, lo, hi) on lanes [j0, j1) (lo, hi relative to j0): a long span as a
+        // masked first block, whole blocks without masks, a masked last block.
+        auto split = [&](auto&& f) {
+          const int l = lo - off, h = hi - off;
+          if (n <= 2 * V) return f(0, n, l, h);
+          f(0, V, l, V - 1);
+          f(V, n - V, 0, n - 2 * V - 1);
+          f(n - V, n, 0, h - (n - V));
+        };
         if (separable) {
           const float* prof = kcols + p.col_off + std::ptrdiff_t(b0 + ca - kPad - p.c0);
-          fold_separable<Op, Fma>(o, cnt, prof, ri.rf, n, lo - off, hi - off);
+          split([&](int j0, int j1, int l, int h) {
+            fold_separable<Op, Fma>(o + j0, cnt + j0, prof + j0, ri.rf, j1 - j0, l, h);
+          });
         } else if (!s.area) {
-          fold_rotated<Op, Fma>(o, cnt, n, lo - off, hi - off, off - ri.jc, p.a_half, dxf, ri.base,
-                                ri.rf);
+          split([&](int j0, int j1, int l, int h) {
+            fold_rotated<Op, Fma>(o + j0, cnt + j0, j1 - j0, l, h, off - ri.jc + j0, p.a_half, dxf,
+                                  ri.base, ri.rf);
+          });
         } else {
           const Gaussian& g = job.preps[p.prep].g;
           const double y = grid.y(r);
@@ -656,8 +682,8 @@ template <class Op, bool Fma, int V>
       }
     }
     for (int r = ra; r <= rb; ++r) {
-      const float* b = buf + std::size_t(r - ra) * kBufW + kPad;
       float* o = out_at(r, ca);
+      const float* b = direct ? o : buf + std::size_t(r - ra) * kBufW + kPad;
       if constexpr (is_max) {
         // A kernel that did not reach a pixel contributes 0 there (cutoff), or a value float32
         // cannot tell from 0; no kernel at all gives 0 (the reference's combine_finish).
@@ -666,7 +692,7 @@ template <class Op, bool Fma, int V>
           const float v = job.some_left_out || c[j] < job.batch_kernels ? max_f(b[j], 0.0f) : b[j];
           o[j] = job.last_batch && std::isinf(v) ? 0.0f : v;
         }
-      } else {
+      } else if (!direct) {
         std::memcpy(o, b, sizeof(float) * std::size_t(tw));
       }
     }
@@ -949,7 +975,11 @@ Window window_of(const Scene& scene, const FastEvalOptions& opts) {
   return w;
 }
 
-void evaluate_fast_into(const Scene& scene, const FastEvalOptions& opts, float* out) {
+namespace {
+
+// evaluate_fast_into; out_zeroed: `out` holds zeros already (a new Field), so tiles folded in
+// place need no start values for sum and prob_or.
+void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out, bool out_zeroed) {
   const Window w = window_of(scene, opts);
   if (w.rows == 0 || w.cols == 0) return;
   Setup s;
@@ -976,8 +1006,23 @@ void evaluate_fast_into(const Scene& scene, const FastEvalOptions& opts, float* 
   // machine waiting for it to be scheduled can cost milliseconds).
   int hw = opts.threads > 0 ? opts.threads : int(std::thread::hardware_concurrency());
   hw = std::max(hw, 1);
-  const double work_bound = double(window_px) * double(nvis);
-  const int threads = work_bound < 4e5 && nvis < 2000 ? 1 : std::min(hw, std::max(tiles_y, 1));
+  std::vector<Prep> preps(nvis);
+  std::atomic<std::size_t> next_resolve{0};
+  // Few kernels: resolve them here and count the work (pixel-kernel pairs in their boxes, a
+  // rotated or area-sampled pair weighted by its cost) before deciding on threads.
+  double work = double(window_px) * double(nvis);
+  if (nvis < 2048) {
+    work = 0;
+    for (std::size_t k = 0; k < nvis; ++k) {
+      Prep& p = preps[k];
+      resolve_kernel(s, scene.kernels[visible[k]], gtiles_x, p);
+      if (!p.kept) continue;
+      const double area = double(p.pr1 - p.pr0 + 1) * double(p.pc1 - p.pc0 + 1);
+      work += p.separable ? area : s.area ? 400 * area : 8 * area;
+    }
+    next_resolve = nvis;
+  }
+  const int threads = work < 4e5 ? 1 : std::min(hw, std::max(tiles_y, 1));
 
   // Batches (consecutive in fold order) whose per-row, per-column and per-tile data (~24 bytes
   // per entry) stay within batch_entries: without a cutoff every kernel's arrays span the whole
@@ -986,12 +1031,11 @@ void evaluate_fast_into(const Scene& scene, const FastEvalOptions& opts, float* 
   const double batch_entries =
       opts.batch_entries ? double(opts.batch_entries) : double(std::size_t(1) << 22);
 
-  std::vector<Prep> preps(nvis);
   std::vector<std::uint32_t> order;
   std::vector<std::size_t> cuts;  // batch k is order[cuts[k], cuts[k + 1])
   Batch bt;
   Job job;
-  std::atomic<std::size_t> next_resolve{0}, next_prepare{0}, next_tile{0};
+  std::atomic<std::size_t> next_prepare{0}, next_tile{0};
   run_threads(threads, [&](int t, const auto& sync) {
     take_chunks(next_resolve, nvis, 256, [&](std::size_t a, std::size_t b) {
       for (std::size_t k = a; k < b; ++k)
@@ -1029,6 +1073,7 @@ void evaluate_fast_into(const Scene& scene, const FastEvalOptions& opts, float* 
         job.some_left_out = order.size() < nvis || opts.kernels_left_out;
         job.first_batch = bi == 0, job.last_batch = bi + 2 == cuts.size();
         job.out = out;
+        job.out_zeroed = out_zeroed;
         next_prepare = 0, next_tile = 0;
       }
       sync();
@@ -1043,10 +1088,16 @@ void evaluate_fast_into(const Scene& scene, const FastEvalOptions& opts, float* 
   });
 }
 
+}  // namespace
+
+void evaluate_fast_into(const Scene& scene, const FastEvalOptions& opts, float* out) {
+  evaluate(scene, opts, out, false);
+}
+
 Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
   const Window w = window_of(scene, opts);
   Field out(w.cols, w.rows);
-  evaluate_fast_into(scene, opts, out.data.data());
+  evaluate(scene, opts, out.data.data(), true);
   return out;
 }
 
