@@ -68,7 +68,10 @@ constexpr int kTileH = 16;
 constexpr int kTileW = 256;
 constexpr int kPad = 16;                  // tile buffer columns on each side (>= any lane count)
 constexpr int kBufW = kTileW + 2 * kPad;  // tile buffer row, floats
-constexpr std::size_t kColPad = 16;       // floats before and after the column profiles
+constexpr std::size_t kColPad = 16;       // floats before and after a small kernel's profile
+// Floats before and after the batch's column profiles: a group of four kernels reads each
+// member's profile over the union of their spans, up to a tile and a block beyond its own.
+constexpr std::size_t kColGuard = std::size_t(kTileW + 2 * kPad);
 // Without a cutoff, kernels are evaluated where d^2 <= kNumericalR2: exp(-138/2) = 1e-30.
 constexpr double kNumericalR2 = 138.0;
 constexpr std::uint32_t kNoCols = 0xffffffffu;  // Hot::col_off of a kernel with no column profile
@@ -464,7 +467,7 @@ struct Job {
   const Prep* preps = nullptr;
   const Hot* hot = nullptr;
   const RowInfo* rows = nullptr;
-  const float* cols = nullptr;               // column profiles, kColPad floats in
+  const float* cols = nullptr;               // column profiles, kColGuard floats in
   const std::uint32_t* bin_start = nullptr;  // per tile of the window, into bin_items
   const std::uint32_t* bin_items = nullptr;  // kernel indices, in fold order
   int tiles_x = 0;
@@ -537,12 +540,12 @@ template <class Op, bool Fma, int V>
     };
     const std::size_t tile = std::size_t(ty) * job.tiles_x + tx;
     const std::uint32_t it0 = job.bin_start[tile], it1 = job.bin_start[tile + 1];
-    // Four separable kernels in a row of the list whose boxes span the tile's columns (common
-    // without a cutoff) are folded in one pass over the union of their spans. Their profiles
-    // (4 x 1 KiB) and the tile stay in L1 across the tile's rows.
-    auto wide = [&](std::uint32_t it) {
+    // Four separable kernels in a row of the list whose boxes cover over half of the tile's
+    // columns (common without a cutoff) are folded in one pass over the union of their spans,
+    // each masked to its own. Their profiles (4 x 1 KiB) and the tile stay in L1.
+    auto wide = [&](std::uint32_t it) {  // separable, over half of the tile's columns
       const Hot& h = job.hot[job.bin_items[it]];
-      return h.col_off < kSmall && h.c0 <= ca && h.c1 >= cb;
+      return h.col_off < kSmall && 2 * (std::min(h.c1, cb) - std::max(h.c0, ca) + 1) >= tw;
     };
     for (std::uint32_t it = it0; it < it1;) {
       if (it + 4 <= it1 && wide(it) && wide(it + 1) && wide(it + 2) && wide(it + 3)) {
@@ -916,15 +919,15 @@ void build_batch(const Setup& s, const std::vector<Prep>& preps, const std::uint
                     p.a_half,
                     std::uint32_t(nrows),
                     small         ? kSmall
-                    : p.separable ? std::uint32_t(ncols + kColPad)
+                    : p.separable ? std::uint32_t(ncols + kColGuard)
                                   : kNoCols};
     if (small) continue;
     nrows += std::size_t(p.pr1 - p.pr0 + 1);
     if (p.separable) ncols += std::size_t(p.pc1 - p.pc0 + 1);
   }
   bt.rows = std::make_unique_for_overwrite<RowInfo[]>(std::max<std::size_t>(nrows, 1));
-  // Zeroed: the SIMD blocks read up to kColPad floats past a profile's ends (never used).
-  bt.cols = std::make_unique<float[]>(ncols + 2 * kColPad);
+  // Zeroed: the SIMD blocks read past a profile's ends (lanes never used).
+  bt.cols = std::make_unique<float[]>(ncols + 2 * kColGuard);
   // Bin kernels into every tile of the window their box touches (counting sort by tile; within a
   // tile, fold order).
   const std::size_t ntiles = std::size_t(tiles_x) * std::size_t(tiles_y);
