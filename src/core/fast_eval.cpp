@@ -60,6 +60,19 @@
 #include "errors.hpp"
 #include "kernel_math.hpp"
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_*(), which its own
+// -Wuninitialized then reports inside the header.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#define GM_HAVE_X86_PATHS 1
+#define GM_V3 __attribute__((target("arch=x86-64-v3")))
+#define GM_V4 __attribute__((target("arch=x86-64-v4,prefer-vector-width=512")))
+#endif
+
 namespace gm {
 
 namespace {
@@ -67,11 +80,11 @@ namespace {
 constexpr int kTileH = 16;
 constexpr int kTileW = 256;
 constexpr int kPad = 16;                  // tile buffer columns on each side (>= any lane count)
-constexpr int kBufW = kTileW + 2 * kPad;  // tile buffer row, floats
+constexpr int kBufW = kTileW + 3 * kPad;  // tile buffer row, floats (with the alignment shift)
 constexpr std::size_t kColPad = 16;       // floats before and after a small kernel's profile
 // Floats before and after the batch's column profiles: a group of four kernels reads each
 // member's profile over the union of their spans, up to a tile and a block beyond its own.
-constexpr std::size_t kColGuard = std::size_t(kTileW + 2 * kPad);
+constexpr std::size_t kColGuard = std::size_t(kTileW + 3 * kPad);
 // Without a cutoff, kernels are evaluated where d^2 <= kNumericalR2: exp(-138/2) = 1e-30.
 constexpr double kNumericalR2 = 138.0;
 constexpr std::uint32_t kNoCols = 0xffffffffu;  // Hot::col_off of a kernel with no column profile
@@ -462,6 +475,90 @@ template <class Op, bool Fma>
   }
 }
 
+#ifdef GM_HAVE_X86_PATHS
+// fast_exp on 16 lanes (AVX-512): the same steps as the scalar one.
+GM_V4 [[gnu::always_inline]] inline __m512 fast_exp16(__m512 x) {
+  const __m512 xc = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
+  const __m512 magic = _mm512_set1_ps(12582912.0f);
+  const __m512 n =
+      _mm512_sub_ps(_mm512_fmadd_ps(xc, _mm512_set1_ps(1.44269504088896341f), magic), magic);
+  __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693145751953125f), xc);
+  r = _mm512_fmadd_ps(n, _mm512_set1_ps(-1.42860682030941723212e-6f), r);
+  __m512 p = _mm512_set1_ps(1.0f / 5040.0f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  const __m512i bits =
+      _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23);
+  const __m512 y = _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
+  return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_NLT_UQ), y);
+}
+
+// Rotated, point sampling, by recurrence along the row (AVX-512): with E(c) = exp(a u(c)^2),
+// a = -ia/2, u(c) = (c - jc) dx + base, a step of 16 columns multiplies E by
+// F(c) = exp(a (2 u 16dx + (16dx)^2)) and F by R = exp(2 a (16dx)^2): two multiplies per block
+// instead of an exp. Exact exps re-anchor it at every whole-grid column that is a multiple of 64
+// (also before a span's first block), so a value depends on its column alone: windows keep their
+// bits. o[0] is whole-grid column col0 (a multiple of 16); lanes outside [lo, hi] keep their value.
+constexpr int kRecGroup = 64;
+
+template <class Op>
+GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int n, int lo, int hi,
+                                                int col0, int jc, float a_half, float dx,
+                                                float base, float rf) {
+  const float vdx = 16.0f * dx;
+  const __m512 va = _mm512_set1_ps(a_half), vdxv = _mm512_set1_ps(dx), vb = _mm512_set1_ps(base);
+  const __m512 step16 = _mm512_set1_ps(vdx), sq = _mm512_set1_ps(vdx * vdx);
+  const __m512 r_step = fast_exp16(_mm512_set1_ps(2.0f * a_half * vdx * vdx));
+  const __m512 vrf = _mm512_set1_ps(rf);
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512 e = _mm512_setzero_ps(), f = _mm512_setzero_ps();
+  for (int b = 0; b < n; b += 16) {
+    const int c = col0 + b;
+    if (b == 0 || c % kRecGroup == 0) {
+      const int a = c - c % kRecGroup;
+      const __m512 col = _mm512_cvtepi32_ps(_mm512_add_epi32(iota, _mm512_set1_epi32(a - jc)));
+      const __m512 u = _mm512_fmadd_ps(col, vdxv, vb);
+      e = fast_exp16(_mm512_mul_ps(_mm512_mul_ps(va, u), u));
+      f = fast_exp16(_mm512_mul_ps(va, _mm512_fmadd_ps(_mm512_add_ps(u, u), step16, sq)));
+      for (int k = a; k < c; k += 16) e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
+    }
+    const __m512i j = _mm512_add_epi32(iota, _mm512_set1_epi32(b));
+    const __mmask16 in = _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(lo), _MM_CMPINT_NLT) &
+                         _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(hi), _MM_CMPINT_LE);
+    const __m512 ov = _mm512_loadu_ps(o + b);
+    __m512 v;
+    if constexpr (std::is_same_v<Op, SumOp>) {
+      v = _mm512_fmadd_ps(vrf, e, ov);
+    } else if constexpr (std::is_same_v<Op, MaxOp>) {
+      v = _mm512_max_ps(ov, _mm512_mul_ps(vrf, e));
+    } else {
+      const __m512 cl = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(vrf, e), _mm512_setzero_ps()),
+                                      _mm512_set1_ps(1.0f));
+      v = _mm512_fmadd_ps(cl, _mm512_sub_ps(_mm512_set1_ps(1.0f), ov), ov);
+    }
+    _mm512_mask_storeu_ps(o + b, in, v);
+    if constexpr (std::is_same_v<Op, MaxOp>) {
+      const __m512i cv = _mm512_loadu_si512(cnt + b);
+      _mm512_storeu_si512(cnt + b, _mm512_mask_add_epi32(cv, in, cv, _mm512_set1_epi32(1)));
+    }
+    e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
+  }
+}
+#endif
+
+// Whether the recurrence keeps its factors in range on a row whose lanes reach |u| <= umax: F
+// within exp(+-19), so that from an anchor whose exp underflowed to 0 (below exp(-87)) the true
+// value grows by at most exp(57) within a group (stays below exp(-30): negligible).
+inline bool rotated_recurrence_ok(float a_half, float dx, float umax) {
+  const float vdx = std::abs(16.0f * dx);
+  return std::abs(a_half) * (2.0f * umax * vdx + vdx * vdx) <= 19.0f;
+}
+
 struct Job {
   const Setup* setup = nullptr;
   const Prep* preps = nullptr;
@@ -493,14 +590,16 @@ template <class Op, bool Fma, int V>
   const int ra = s.wr0 + ty * kTileH, rb = std::min(s.wr1, ra + kTileH - 1);
   const float dxf = float(grid.dx);
   const double cw = grid.cell_w, ch = grid.cell_h;
-  // The tile, kPad columns of padding on each side (buffer column of image column c: c - ca +
-  // kPad). Lanes outside spans only ever rewrite their own values.
+  // The tile, at least kPad columns of padding on each side (buffer column of image column c:
+  // c - base, base = ca - kPad - (ca mod V), so that SIMD blocks start at whole-grid columns that
+  // are multiples of V). Lanes outside spans only ever rewrite their own values.
   alignas(64) float buf[kTileH * kBufW];
   alignas(64) std::int32_t cnt_buf[is_max ? kTileH * kBufW : kBufW];
   // The padding lanes are read (and rewritten unchanged) but never used: any finite start will do.
   for (int r = 0; r < kTileH; ++r) {
     std::fill_n(buf + std::size_t(r) * kBufW, kPad, 0.0f);
     std::fill_n(buf + std::size_t(r) * kBufW + kPad + kTileW, kBufW - kPad - kTileW, 0.0f);
+    std::fill_n(buf + std::size_t(r) * kBufW + kPad, kPad, 0.0f);  // the shift's columns
   }
   std::fill_n(cnt_buf, is_max ? kTileH * kBufW : kBufW, 0);
   // A small kernel's rows and columns within one tile.
@@ -514,15 +613,15 @@ template <class Op, bool Fma, int V>
   for (int tx = 0; tx < job.tiles_x; ++tx) {
     const int ca = s.wc0 + tx * kTileW, cb = std::min(s.wc1, ca + kTileW - 1);
     const int tw = cb - ca + 1;
-    const int base = ca - kPad;  // image column of buffer column 0
+    const int base = ca - kPad - (ca & (V - 1));  // image column of buffer column 0
     // A tile with kPad columns of the window on both sides is folded in the output itself: its
     // blocks' extra lanes are the same thread's pixels of this row, rewritten unchanged. Tiles at
     // the window's edges go through the padded buffer (their extra lanes would be other rows').
-    const bool direct = ca - kPad >= s.wc0 && cb + kPad <= s.wc1;
+    const bool direct = base >= s.wc0 && cb + kPad <= s.wc1;
     const std::size_t row_stride = direct ? std::size_t(ww) : std::size_t(kBufW);
-    float* const fold_base = direct ? out_at(ra, ca) - kPad : buf;  // buffer column 0 of row ra
+    float* const fold_base = direct ? out_at(ra, base) : buf;  // buffer column 0 of row ra
     for (int r = ra; r <= rb; ++r) {
-      float* b = direct ? out_at(r, ca) : buf + std::size_t(r - ra) * kBufW + kPad;
+      float* b = direct ? out_at(r, ca) : buf + std::size_t(r - ra) * kBufW + (ca - base);
       if (job.first_batch && !(direct && job.out_zeroed && !is_max))
         std::fill_n(b, tw, init);
       else if (!direct)
@@ -531,12 +630,12 @@ template <class Op, bool Fma, int V>
     }
     // Blocks of a span [lo, hi] (image columns within the tile): buffer columns [b0, b0 + n).
     auto block = [&](int lo, int hi, int& b0, int& n) {
-      b0 = (lo - ca + kPad) & ~(V - 1);
-      n = ((hi - ca + kPad) | (V - 1)) + 1 - b0;
+      b0 = (lo - base) & ~(V - 1);
+      n = ((hi - base) | (V - 1)) + 1 - b0;
     };
     // Column profile of kernel h at buffer column b0.
     auto prof_at = [&](const Hot& h, int b0) {
-      return job.cols + h.col_off + std::ptrdiff_t(b0 + ca - kPad - h.c0);
+      return job.cols + h.col_off + std::ptrdiff_t(b0 + base - h.c0);
     };
     const std::size_t tile = std::size_t(ty) * job.tiles_x + tx;
     const std::uint32_t it0 = job.bin_start[tile], it1 = job.bin_start[tile + 1];
@@ -573,7 +672,7 @@ template <class Op, bool Fma, int V>
           for (int k = 0; k < 4; ++k) {
             prof[k] = prof_at(*q[k], b0);
             if (lo[k] <= hi[k])
-              lo[k] -= ca - kPad + b0, hi[k] -= ca - kPad + b0;
+              lo[k] -= base + b0, hi[k] -= base + b0;
             else
               lo[k] = 1, hi[k] = 0;
           }
@@ -645,7 +744,7 @@ template <class Op, bool Fma, int V>
         if (lo > hi) continue;
         int b0, n;
         block(lo, hi, b0, n);
-        const int off = ca - kPad + b0;  // image column of the block's first lane
+        const int off = base + b0;  // image column of the block's first lane (a multiple of V)
         const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
         float* o = fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0);
         std::int32_t* cnt = cnt_buf + (is_max ? row : 0);
@@ -659,11 +758,26 @@ template <class Op, bool Fma, int V>
           f(n - V, n, 0, h - (n - V));
         };
         if (separable) {
-          const float* prof = kcols + p.col_off + std::ptrdiff_t(b0 + ca - kPad - p.c0);
+          const float* prof = kcols + p.col_off + std::ptrdiff_t(b0 + base - p.c0);
           split([&](int j0, int j1, int l, int h) {
             fold_separable<Op, Fma>(o + j0, cnt + j0, prof + j0, ri.rf, j1 - j0, l, h);
           });
         } else if (!s.area) {
+#ifdef GM_HAVE_X86_PATHS
+          if constexpr (V == 16) {
+            // The recurrence where its factors stay in range, judged from the row's whole span
+            // and the anchor before it: the choice depends on the kernel's row alone (same bits
+            // in every window). off, the block's whole-grid column, is a multiple of 16.
+            const float umax = std::abs(dxf) * float(std::max(std::abs(ri.lo - kRecGroup - ri.jc),
+                                                              std::abs(ri.hi + 16 - ri.jc))) +
+                               std::abs(ri.base);
+            if (rotated_recurrence_ok(p.a_half, dxf, umax)) {
+              fold_rotated_rec16<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
+                                     ri.base, ri.rf);
+              continue;
+            }
+          }
+#endif
           split([&](int j0, int j1, int l, int h) {
             fold_rotated<Op, Fma>(o + j0, cnt + j0, j1 - j0, l, h, off - ri.jc + j0, p.a_half, dxf,
                                   ri.base, ri.rf);
@@ -686,11 +800,11 @@ template <class Op, bool Fma, int V>
     }
     for (int r = ra; r <= rb; ++r) {
       float* o = out_at(r, ca);
-      const float* b = direct ? o : buf + std::size_t(r - ra) * kBufW + kPad;
+      const float* b = direct ? o : buf + std::size_t(r - ra) * kBufW + (ca - base);
       if constexpr (is_max) {
         // A kernel that did not reach a pixel contributes 0 there (cutoff), or a value float32
         // cannot tell from 0; no kernel at all gives 0 (the reference's combine_finish).
-        const std::int32_t* c = cnt_buf + std::size_t(r - ra) * kBufW + kPad;
+        const std::int32_t* c = cnt_buf + std::size_t(r - ra) * kBufW + (ca - base);
         for (int j = 0; j < tw; ++j) {
           const float v = job.some_left_out || c[j] < job.batch_kernels ? max_f(b[j], 0.0f) : b[j];
           o[j] = job.last_batch && std::isinf(v) ? 0.0f : v;
@@ -749,10 +863,7 @@ void tile_row_base(const Job& job, int ty) {
   tile_row_t<false, 4>(job, ty);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define GM_HAVE_X86_PATHS 1
-#define GM_V3 __attribute__((target("arch=x86-64-v3")))
-#define GM_V4 __attribute__((target("arch=x86-64-v4,prefer-vector-width=512")))
+#ifdef GM_HAVE_X86_PATHS
 GM_V3 void prepare_v3(const Setup& s, const Prep* p, const Hot* h, RowInfo* r, float* c,
                       std::size_t a, std::size_t b) {
   prepare_t<true>(s, p, h, r, c, a, b);
