@@ -677,8 +677,25 @@ template <class Op, bool Fma, int V>
               lo[k] = 1, hi[k] = 0;
           }
           const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
-          fold_separable4<Op, Fma>(fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0),
-                                   cnt_buf + (is_max ? row : 0), prof, rf, n, lo, hi);
+          float* o4 = fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0);
+          std::int32_t* c4 = cnt_buf + (is_max ? row : 0);
+          // Blocks every member covers whole run unmasked; the ends masked.
+          const int m0 = (std::max({lo[0], lo[1], lo[2], lo[3]}) + V - 1) & ~(V - 1);
+          const int m1 = (std::min({hi[0], hi[1], hi[2], hi[3]}) + 1) & ~(V - 1);
+          if (is_max || m1 - m0 < V) {
+            fold_separable4<Op, Fma>(o4, c4, prof, rf, n, lo, hi);
+          } else {
+            auto part = [&](int j0, int j1) {
+              if (j1 <= j0) return;
+              const float* pp[4] = {prof[0] + j0, prof[1] + j0, prof[2] + j0, prof[3] + j0};
+              int l2[4], h2[4];
+              for (int k = 0; k < 4; ++k) l2[k] = lo[k] - j0, h2[k] = hi[k] - j0;
+              fold_separable4<Op, Fma>(o4 + j0, c4 + j0, pp, rf, j1 - j0, l2, h2);
+            };
+            part(0, m0);
+            part(m0, m1);
+            part(m1, n);
+          }
         }
         continue;
       }
