@@ -30,6 +30,7 @@
 #include "core/fast_eval.hpp"
 #include "core/kernel_math.hpp"
 #include "core/reference.hpp"
+#include "core/scene_io.hpp"
 #include "gl/headless_context.hpp"
 #include "gl/mixture_renderer.hpp"
 
@@ -286,7 +287,7 @@ std::string json_escape(const std::string& s) {
 void print_help() {
   std::printf(
       "usage: gaussmap bench [SCENE...] [--quick] [--json] [--repeats N] [--backends LIST]\n"
-      "                      [--case NAME] [--sweep] [--budget SECONDS]\n"
+      "                      [--case NAME] [--sweep] [--budget SECONDS] [--write-cases DIR]\n"
       "Runs a fixed set of cases (or the given scene files, .json or gaussmap .png) through each\n"
       "backend and prints one table: median ms over the repeats (always after a warm-up run),\n"
       "megapixels/s and kernel evaluations/s (pixels x kernels / s);\n"
@@ -304,6 +305,8 @@ void print_help() {
       "                   per-pixel formula, one thread: its floor)\n"
       "  --case NAME      only cases whose name contains NAME (repeatable)\n"
       "  --sweep          add the scaling cases (ms vs kernels, ms vs pixels)\n"
+      "  --write-cases D  write the selected cases' scenes to D/<case>.json and exit (for the\n"
+      "                   peers under bench/, which time the same scenes outside the binary)\n"
       "  --budget S       skip a backend on a case when its estimated time for the warm-up and\n"
       "                   the repeats (timed on two crops of the image) is over S seconds, gpu "
       "over\n"
@@ -321,6 +324,7 @@ int cmd_bench(const Args& args) {
   double budget = -1;
   std::vector<std::string> backends = {"reference", "naive", "cpu", "gpu"};
   std::vector<std::string> filters, scene_files;
+  std::string write_dir;  // --write-cases: the cases' scenes as files, for peers outside the binary
   const std::vector<std::string> known = {"reference",    "naive",    "cpu",
                                           "cpu-baseline", "cpu-avx2", "cpu-avx512",
                                           "gpu",          "colorize", "colorize-naive"};
@@ -337,6 +341,8 @@ int cmd_bench(const Args& args) {
       quick = true;
     } else if (a == "--json") {
       json = true;
+    } else if (a == "--write-cases") {
+      write_dir = value();
     } else if (a == "--sweep") {
       sweep = true;
     } else if (a == "--repeats") {
@@ -397,6 +403,11 @@ int cmd_bench(const Args& args) {
       });
     });
     if (cases.empty()) throw InputError("bench: --case: no case matches");
+  }
+  if (!write_dir.empty()) {  // the scenes only, named <case>.json, for bench/ peers
+    for (const Case& c : cases) save_scene(c.scene, write_dir + "/" + c.name + ".json");
+    std::printf("wrote %zu scenes to %s\n", cases.size(), write_dir.c_str());
+    return 0;
   }
   if (quick && scene_files.empty())  // the smoke run keeps to the small cases
     std::erase_if(cases, [](const Case& c) {
