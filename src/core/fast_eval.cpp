@@ -705,7 +705,12 @@ template <class Op, bool Fma, int V>
         continue;
       }
       const std::uint32_t item = job.bin_items[it++];
-      if (it < it1) __builtin_prefetch(&job.preps[job.hot[job.bin_items[it]].prep]);
+      // Kernel data sits in scene order: fetch a later kernel's (4 cache lines) ahead of use.
+      if (it + 2 < it1) {
+        const char* q =
+            reinterpret_cast<const char*>(&job.preps[job.hot[job.bin_items[it + 2]].prep]);
+        for (std::size_t line = 0; line < sizeof(Prep); line += 64) __builtin_prefetch(q + line);
+      }
       const Hot* hp = &job.hot[item];
       const RowInfo* krows = job.rows;
       const float* kcols = job.cols;
