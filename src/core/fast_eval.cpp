@@ -705,10 +705,10 @@ template <class Op, bool Fma, int V>
         continue;
       }
       const std::uint32_t item = job.bin_items[it++];
-      // Kernel data sits in scene order: fetch a later kernel's (4 cache lines) ahead of use.
-      if (it + 2 < it1) {
+      // Kernel data sits in scene order: fetch the record of the kernel six ahead (4 lines).
+      if (it + 6 < it1) {
         const char* q =
-            reinterpret_cast<const char*>(&job.preps[job.hot[job.bin_items[it + 2]].prep]);
+            reinterpret_cast<const char*>(&job.preps[job.hot[job.bin_items[it + 6]].prep]);
         for (std::size_t line = 0; line < sizeof(Prep); line += 64) __builtin_prefetch(q + line);
       }
       const Hot* hp = &job.hot[item];
