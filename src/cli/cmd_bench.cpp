@@ -1,12 +1,14 @@
-// cmd_bench.cpp — `gaussmap bench`: a fixed set of cases through every backend, one table.
+// cmd_bench.cpp — `gaussmap bench [SCENE...]`: a fixed set of cases (or the given scene files)
+// through every backend, one table.
 //
 // Backends: reference (gm::evaluate_reference, float64), naive (the per-pixel loop over all kernels
 // with exp and the full formula, single thread: the floor everyone starts from), cpu
-// (gm::evaluate_fast) and gpu (headless EGL + MixtureRenderer; GPU time from the renderer's timer
-// query and, separately, wall time including the read_field() readback). Times are medians over
-// --repeats runs after one warm-up run. Backends that would take too long on a case are skipped
-// with an estimate timed on two crops of the case's image. Progress goes to stderr, the
-// table (or --json) to stdout.
+// (gm::evaluate_fast on the best instruction-set path of this CPU; cpu-baseline, cpu-avx2 and
+// cpu-avx512 force one path) and gpu (headless EGL + MixtureRenderer; GPU time from the renderer's
+// timer query and, separately, wall time including the read_field() readback). Times are medians
+// over --repeats runs after one warm-up run, always. A backend that would take longer than the
+// budget on a case (estimated on two crops of its image) is skipped, and its row says so. Progress
+// goes to stderr, the table (or --json) to stdout.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,11 +23,14 @@
 #include <thread>
 #include <vector>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
+#include "core/colormap.hpp"
 #include "core/errors.hpp"
 #include "core/fast_eval.hpp"
 #include "core/kernel_math.hpp"
 #include "core/reference.hpp"
+#include "core/scene_io.hpp"
 #include "gl/headless_context.hpp"
 #include "gl/mixture_renderer.hpp"
 
@@ -79,6 +84,29 @@ Field evaluate_naive(const Scene& scene) {
     }
   }
   return out;
+}
+
+// The colorizer everyone writes first, the floor for `colorize`: per pixel the formula of
+// gm::normalize_value, round(255 t), the table; one thread.
+Image colorize_naive(const Field& f, const View& v) {
+  const ColormapTable& table = colormap_table(v.colormap);
+  const ValueRange r = view_range(v, f);
+  Image img;
+  img.width = f.width, img.height = f.height;
+  img.rgba.resize(f.data.size() * 4);
+  for (std::size_t i = 0; i < f.data.size(); ++i) {
+    const double t = normalize_value(f.data[i], r, v.scale);
+    const auto& rgb = table[std::min<std::size_t>(std::size_t(std::lround(t * 255.0)), 255)];
+    img.rgba[4 * i] = rgb[0], img.rgba[4 * i + 1] = rgb[1], img.rgba[4 * i + 2] = rgb[2];
+    img.rgba[4 * i + 3] = 255;
+  }
+  return img;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
 }
 
 struct Case {
@@ -188,6 +216,14 @@ std::vector<Case> make_cases(bool sweep) {
       s.cutoff_sigma = 3.0;
       add("sweep-cut-k" + std::to_string(n), "1024x1024, sigma 3, cutoff 3", std::move(s));
     }
+    // Cost against covered area: 1,000 kernels, cutoff 3, the area each covers (pi (3 sigma)^2
+    // pixels) growing 4x a step.
+    for (double sigma : {1.0, 2.0, 4.0, 8.0, 16.0, 32.0}) {
+      Scene s = make_scene(1024, 1024,
+                           random_kernels(1000, 1024, 1024, sigma, sigma, false, unsigned(sigma)));
+      s.cutoff_sigma = 3.0;
+      add("sweep-area-s" + fmt("%g", sigma), "1024x1024, 1000 kernels, cutoff 3", std::move(s));
+    }
     for (int side : {256, 512, 1024, 2048, 4096}) {
       Scene s = make_scene(
           side, side,
@@ -248,19 +284,13 @@ std::string json_escape(const std::string& s) {
   return o;
 }
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
 void print_help() {
   std::printf(
-      "usage: gaussmap bench [--quick] [--json] [--repeats N] [--backends LIST] [--case NAME]\n"
-      "                      [--sweep] [--budget SECONDS]\n"
-      "Runs a fixed set of cases through each backend and prints one table: median ms over the\n"
-      "repeats (after a warm-up run), megapixels/s and kernel evaluations/s (pixels x kernels / "
-      "s);\n"
+      "usage: gaussmap bench [SCENE...] [--quick] [--json] [--repeats N] [--backends LIST]\n"
+      "                      [--case NAME] [--sweep] [--budget SECONDS] [--write-cases DIR]\n"
+      "Runs a fixed set of cases (or the given scene files, .json or gaussmap .png) through each\n"
+      "backend and prints one table: median ms over the repeats (always after a warm-up run),\n"
+      "megapixels/s and kernel evaluations/s (pixels x kernels / s);\n"
       "touched/s: pixel-kernel pairs inside the cutoff ellipses per second (cutoff cases); "
       "cpu_ms:\n"
       "process CPU time per run, all threads (on a shared machine, wall time / cpu_ms shows the\n"
@@ -269,13 +299,21 @@ void print_help() {
       "  --quick          small repeats and a small time budget (a smoke run)\n"
       "  --json           the same numbers as JSON on stdout\n"
       "  --repeats N      timed runs per case and backend (default 9; --quick 2)\n"
-      "  --backends LIST  comma-separated from reference,naive,cpu,gpu (default: all)\n"
+      "  --backends LIST  comma-separated from reference,naive,cpu,gpu (default: all) and\n"
+      "                   cpu-baseline,cpu-avx2,cpu-avx512 (the cpu backend on one SIMD path),\n"
+      "                   colorize (gm::colorize of the case's field) and colorize-naive (the\n"
+      "                   per-pixel formula, one thread: its floor)\n"
       "  --case NAME      only cases whose name contains NAME (repeatable)\n"
       "  --sweep          add the scaling cases (ms vs kernels, ms vs pixels)\n"
-      "  --budget S       skip reference/naive on a case when their estimated time per run (timed\n"
-      "                   on two crops of the image) is over S seconds, gpu over 10 S (default 5;\n"
-      "                   --quick 0.3)\n"
-      "Cases: tiny, points, seed-hd, k64, k64-cut3, k64-rot, k10k-cut3, k100k-cut3.\n");
+      "  --write-cases D  write the selected cases' scenes to D/<case>.json and exit (for the\n"
+      "                   peers under bench/, which time the same scenes outside the binary)\n"
+      "  --budget S       skip a backend on a case when its estimated time for the warm-up and\n"
+      "                   the repeats (timed on two crops of the image) is over S seconds, gpu "
+      "over\n"
+      "                   10 S (default 60; --quick 2); the row says so\n"
+      "Cases: tiny, points, seed-hd, k64, k64-cut3, k64-rot, k10k-cut3, k100k-cut3.\n"
+      "The cpu rows run on the path the machine line names (GAUSSMAP_CPU=baseline|avx2|avx512\n"
+      "caps it).\n");
 }
 
 }  // namespace
@@ -285,7 +323,11 @@ int cmd_bench(const Args& args) {
   int repeats = -1;
   double budget = -1;
   std::vector<std::string> backends = {"reference", "naive", "cpu", "gpu"};
-  std::vector<std::string> filters;
+  std::vector<std::string> filters, scene_files;
+  std::string write_dir;  // --write-cases: the cases' scenes as files, for peers outside the binary
+  const std::vector<std::string> known = {"reference",    "naive",    "cpu",
+                                          "cpu-baseline", "cpu-avx2", "cpu-avx512",
+                                          "gpu",          "colorize", "colorize-naive"};
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> const std::string& {
@@ -299,6 +341,8 @@ int cmd_bench(const Args& args) {
       quick = true;
     } else if (a == "--json") {
       json = true;
+    } else if (a == "--write-cases") {
+      write_dir = value();
     } else if (a == "--sweep") {
       sweep = true;
     } else if (a == "--repeats") {
@@ -322,24 +366,36 @@ int cmd_bench(const Args& args) {
       backends.clear();
       std::stringstream ss(value());
       for (std::string b; std::getline(ss, b, ',');) {
-        if (b != "reference" && b != "naive" && b != "cpu" && b != "gpu")
+        if (std::find(known.begin(), known.end(), b) == known.end())
           throw InputError("bench: --backends: unknown backend '" + b +
-                           "' (reference, naive, cpu, gpu)");
+                           "' (reference, naive, cpu, cpu-baseline, cpu-avx2, cpu-avx512, gpu, "
+                           "colorize, colorize-naive)");
         backends.push_back(b);
       }
     } else if (a == "--case") {
       filters.push_back(value());
+    } else if (!a.empty() && a[0] != '-') {
+      scene_files.push_back(a);
     } else {
       throw InputError("bench: unknown argument '" + a + "' (see gaussmap bench --help)");
     }
   }
   if (repeats < 0) repeats = quick ? 2 : 9;
-  if (budget < 0) budget = quick ? 0.3 : 5.0;
+  if (budget < 0) budget = quick ? 2.0 : 60.0;
   auto wants = [&](const std::string& b) {
     return std::find(backends.begin(), backends.end(), b) != backends.end();
   };
 
-  std::vector<Case> cases = make_cases(sweep);
+  std::vector<Case> cases;
+  if (scene_files.empty()) {
+    cases = make_cases(sweep);
+  } else {
+    for (const std::string& f : scene_files) {
+      Case c{f, "scene file " + f, load_scene_any(f), 0};
+      c.touched = touched_estimate(c.scene);
+      cases.push_back(std::move(c));
+    }
+  }
   if (!filters.empty()) {
     std::erase_if(cases, [&](const Case& c) {
       return std::none_of(filters.begin(), filters.end(), [&](const std::string& f) {
@@ -348,7 +404,12 @@ int cmd_bench(const Args& args) {
     });
     if (cases.empty()) throw InputError("bench: --case: no case matches");
   }
-  if (quick)  // the smoke run keeps to the small cases
+  if (!write_dir.empty()) {  // the scenes only, named <case>.json, for bench/ peers
+    for (const Case& c : cases) save_scene(c.scene, write_dir + "/" + c.name + ".json");
+    std::printf("wrote %zu scenes to %s\n", cases.size(), write_dir.c_str());
+    return 0;
+  }
+  if (quick && scene_files.empty())  // the smoke run keeps to the small cases
     std::erase_if(cases, [](const Case& c) {
       return double(c.scene.width) * c.scene.height * double(c.scene.kernels.size()) > 5e7;
     });
@@ -369,9 +430,10 @@ int cmd_bench(const Args& args) {
       ctx.reset();
     }
   }
-  const std::string machine = std::to_string(cores) + " cores, " + cpu_model() +
-                              "; GL: " + (gpu_skip.empty() ? gl_renderer : "none") +
-                              "; load average " + load_average();
+  const std::string cpu_path = to_string(fast_eval_path());
+  const std::string machine =
+      std::to_string(cores) + " cores, " + cpu_model() + "; cpu path: " + cpu_path +
+      "; GL: " + (gpu_skip.empty() ? gl_renderer : "none") + "; load average " + load_average();
   if (!json) {
     std::printf("machine: %s\n", machine.c_str());
     if (!gpu_skip.empty()) std::printf("gpu: skipped (%s)\n", gpu_skip.c_str());
@@ -392,21 +454,36 @@ int cmd_bench(const Args& args) {
       r.size = std::to_string(s.width) + "x" + std::to_string(s.height);
       r.touched = c.touched;
       if (b == "gpu" && !renderer) continue;
+      FastEvalOptions cpu_opts;
+      if (b.rfind("cpu-", 0) == 0) {
+        cpu_opts.path = b == "cpu-baseline" ? CpuPath::Baseline
+                        : b == "cpu-avx2"   ? CpuPath::Avx2
+                                            : CpuPath::Avx512;
+        if (fast_eval_path(cpu_opts.path) != cpu_opts.path) {
+          r.note = "not on this CPU";
+          rows.push_back(r);
+          continue;
+        }
+      }
+      Field colorize_input;  // colorize rows: the case's field, from the cpu backend
+      if (b.rfind("colorize", 0) == 0) colorize_input = evaluate_fast(s);
       auto run_on = [&](const Scene& sc) {
-        if (b == "reference") {
+        if (b == "colorize") {
+          (void)colorize(colorize_input, sc.view);
+        } else if (b == "colorize-naive") {
+          (void)colorize_naive(colorize_input, sc.view);
+        } else if (b == "reference") {
           (void)evaluate_reference(sc);
         } else if (b == "naive") {
           (void)evaluate_naive(sc);
-        } else if (b == "cpu") {
-          (void)evaluate_fast(sc);
+        } else if (b.rfind("cpu", 0) == 0) {
+          (void)evaluate_fast(sc, cpu_opts);
         } else {
           renderer->render_field(sc);
           (void)renderer->read_field();
         }
       };
-      int reps = repeats;
-      bool warm_up = true;
-      if (b != "cpu" && evals > 2e7) {
+      if (b.rfind("cpu", 0) != 0 && b.rfind("colorize", 0) != 0 && evals > 2e7) {
         // Estimate from a crop of the middle of the image with the same kernels: the cost per
         // pixel is the same (all kernels per pixel, or those of its tile where there is binning).
         // Two crops (the second with 4x the pixels) separate the cost per call (kernel upload,
@@ -429,11 +506,14 @@ int cmd_bench(const Args& args) {
           rows.push_back(r);
           continue;
         }
+        // The warm-up and every repeat run: skip the backend on this case rather than run fewer.
         // The GPU's crops carry its per-call work (upload, binning of every kernel) into a few
         // pixels, so its estimate runs high (5x seen with 100,000 kernels): skip only when it is
         // clearly hopeless.
-        if (est > (b == "gpu" ? 10 * budget : budget)) {
-          r.note = "skipped (est. " + fmt("%.3g", est) + " s)";
+        const double total = est * (repeats + 1);
+        if (total > (b == "gpu" ? 10 * budget : budget)) {
+          r.note = "skipped: " + std::to_string(repeats + 1) + " runs of est. " + fmt("%.3g", est) +
+                   " s exceed --budget " + fmt("%g", budget) + " s";
           rows.push_back(r);
           if (b == "gpu") {
             r.backend = "gpu+read";
@@ -441,14 +521,12 @@ int cmd_bench(const Args& args) {
           }
           continue;
         }
-        if (est > 0.5) reps = std::min(reps, 1), warm_up = false;  // long runs: one run
-        if (est > 0.05) reps = std::min(reps, 3);
       }
       std::vector<double> wall, gpu;
       double cpu_total = 0;
       try {
-        if (warm_up) run_on(s);
-        for (int k = 0; k < reps; ++k) {
+        run_on(s);  // warm-up: first-touch allocations, caches, GL state
+        for (int k = 0; k < repeats; ++k) {
           const double c0 = process_cpu_seconds();
           auto t0 = Clock::now();
           run_on(s);
@@ -462,8 +540,8 @@ int cmd_bench(const Args& args) {
         continue;
       }
       r.ms = median(wall);
-      r.repeats = reps;
-      r.cpu_ms = cpu_total / reps * 1e3;
+      r.repeats = repeats;
+      r.cpu_ms = cpu_total / repeats * 1e3;
       if (b == "gpu") {  // two rows: the timer query, and the wall time with the readback
         Row t = r;
         t.ms = median(gpu);
@@ -476,8 +554,10 @@ int cmd_bench(const Args& args) {
   }
 
   if (json) {
-    std::printf("{\n  \"machine\": \"%s\",\n  \"cores\": %u,\n  \"gl_renderer\": \"%s\",\n",
-                json_escape(machine).c_str(), cores, json_escape(gl_renderer).c_str());
+    std::printf(
+        "{\n  \"machine\": \"%s\",\n  \"cores\": %u,\n  \"cpu_path\": \"%s\",\n  "
+        "\"gl_renderer\": \"%s\",\n",
+        json_escape(machine).c_str(), cores, cpu_path.c_str(), json_escape(gl_renderer).c_str());
     if (!gpu_skip.empty())
       std::printf("  \"gpu_skipped\": \"%s\",\n", json_escape(gpu_skip).c_str());
     std::printf("  \"rows\": [\n");
@@ -485,13 +565,15 @@ int cmd_bench(const Args& args) {
       const Row& r = rows[i];
       double sec = r.ms * 1e-3;
       std::printf("    {\"case\": \"%s\", \"size\": \"%s\", \"kernels\": %d, \"backend\": \"%s\"",
-                  r.case_name.c_str(), r.size.c_str(), r.kernels, r.backend.c_str());
+                  json_escape(r.case_name).c_str(), r.size.c_str(), r.kernels, r.backend.c_str());
       if (r.ms >= 0) {
         std::printf(
             ", \"median_ms\": %.6g, \"repeats\": %d, \"mpix_per_s\": %.6g, \"evals_per_s\": %.6g",
             r.ms, r.repeats, r.pixels / sec * 1e-6, r.pixels * r.kernels / sec);
         if (r.touched > 0) std::printf(", \"touched_evals_per_s\": %.6g", r.touched / sec);
         if (r.cpu_ms >= 0) std::printf(", \"cpu_time_ms\": %.6g", r.cpu_ms);
+      } else {
+        std::printf(", \"median_ms\": null");
       }
       if (!r.note.empty()) std::printf(", \"note\": \"%s\"", json_escape(r.note).c_str());
       std::printf("}%s\n", i + 1 < rows.size() ? "," : "");

@@ -1,20 +1,40 @@
-// fast_eval.cpp — the fast CPU backend (fast_eval.hpp): float32, threads, auto-vectorized loops.
+// fast_eval.cpp — the fast CPU backend (fast_eval.hpp): float32, threads, SIMD picked at run time.
 //
 // How it goes (see docs/performance.md for the numbers):
-//  1. Resolve every visible kernel (float64) and find its bounding box on the grid: with a cutoff k
-//     the ellipse's extent k*sqrt(a) x k*sqrt(c); without one the extent where exp(-d^2/2) < 1e-30
-//     (d > 11.75), beyond which float32 cannot tell the value from 0 next to the kernel's peak.
+//  1. Resolve every visible kernel (float64, threads over chunks of kernels) and find its bounding
+//     box on the grid: with a cutoff k the ellipse's extent k*sqrt(a) x k*sqrt(c); without one the
+//     extent where exp(-d^2/2) < 1e-30 (d > 11.75), beyond which float32 cannot tell the value
+//     from 0 next to the kernel's peak.
 //  2. Per kernel, per bounding-box row: completing the square in x,
 //       d^2 = ia (ux - m)^2 + uy^2 / c,   m = (b / c) uy   (the ridge of the ellipse on that row),
 //     so value = rowfactor(row) * exp(-ia/2 (ux - m)^2): a row factor and a 1-D profile in x. For
 //     an axis-aligned kernel (b == 0) m = 0 and the x profile is the same on every row: it is
-//     computed once per kernel and a pixel costs one multiply (outer product of two 1-D profiles,
-//     no exp). Rotated kernels take one vectorized float exp per pixel. The row's span of columns
-//     is the ellipse's chord; with a cutoff its ends are decided by the reference's own float64
-//     test (d2(x, y) > k^2, same expression, same grid coordinates), so no pixel flips at the rim.
-//  3. Kernels are binned into tiles of kTileH x kTileW pixels; threads take rows of tiles. A tile's
-//     output (16 KiB) stays in L1 while its kernels are folded in, kernel by kernel (or four wide
-//     kernels at a time where they share a span: one load and store of the output for four).
+//     computed once per kernel and a pixel costs one multiply-add (outer product of two 1-D
+//     profiles, no exp). Rotated kernels take one vectorized float exp per pixel (on AVX-512, a
+//     recurrence along the row re-anchored every 64 whole-grid columns: two multiplies per 16
+//     pixels). The row's span of columns is the ellipse's chord; with a cutoff its ends are
+//     decided by the reference's own float64 test (d2(x, y) > k^2, same expression, same grid
+//     coordinates, no FMA), so no pixel flips at the rim. For axis-aligned kernels that test is
+//     d2 = A(col) + B(row) exactly (the cross term is an exact zero): small kernels mask their
+//     SIMD lanes with it, larger ones move a row's span from the previous row's in a few
+//     additions; rotated kernels start from the chord's analytic ends.
+//  3. Kernels are binned into tiles of kTileH x kTileW pixels; threads take rows of tiles. Rows of
+//     kernels are folded in whole SIMD blocks aligned to whole-grid columns, lanes outside a row's
+//     span keeping their value (a blend), so short spans cost no scalar tails. Interior tiles are
+//     folded in the field itself; tiles at the window's edges in a padded local buffer (19 KiB).
+//     Four separable kernels over most of a tile are folded in one pass (one load and store of the
+//     field for four). Small kernels are prepared tile by tile inside the fold (their row factors
+//     and profiles stay in L1); large ones once per batch, threads over chunks of kernels.
+//  4. Windows: only a rectangle of the grid is computed (tiles start at its corner), from
+//     whole-grid pixel indices. Every pixel folds the kernels that reach it in one order fixed by
+//     each kernel alone (the whole grid's tile of its box corner, then scene order), never by
+//     tiling, batching or grouping, so a window, even of a scene cut down to the kernels that
+//     touch it, has the whole render's bits.
+//  5. Instruction sets: the two hot functions (per-kernel preparation, tile folding) are compiled
+//     three times, for x86-64-v4 (AVX-512, 16 lanes), x86-64-v3 (AVX2 + FMA, 8 lanes) and the
+//     baseline (SSE2, 4 lanes, no FMA), and the best one the CPU runs is picked at the first call
+//     (GAUSSMAP_CPU=baseline|avx2|avx512 caps it). FMAs are written out (madd), never contracted
+//     by the compiler, so each path is deterministic and the rim tests stay plain float64.
 // Coordinates are taken relative to the kernel (or its ridge) in float64 before rounding to
 // float32, so large domain offsets cost no precision. Area sampling: axis-aligned kernels use the
 // exact erf profiles per column and per row (separable too), rotated ones
@@ -29,16 +49,34 @@
 
 #include <algorithm>
 #include <atomic>
+#include <barrier>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
 #include <limits>
 #include <memory>
-#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "errors.hpp"
 #include "kernel_math.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_*(), which its own
+// -Wuninitialized then reports inside the header.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#define GM_HAVE_X86_PATHS 1
+#define GM_V3 __attribute__((target("arch=x86-64-v3")))
+#define GM_V4 __attribute__((target("arch=x86-64-v4,prefer-vector-width=512")))
+#endif
 
 namespace gm {
 
@@ -46,9 +84,20 @@ namespace {
 
 constexpr int kTileH = 16;
 constexpr int kTileW = 256;
+constexpr int kPad = 16;                  // tile buffer columns on each side (>= any lane count)
+constexpr int kBufW = kTileW + 3 * kPad;  // tile buffer row, floats (with the alignment shift)
+constexpr std::size_t kColPad = 16;       // floats before and after a small kernel's profile
+// Floats before and after the batch's column profiles: a group of four kernels reads each
+// member's profile over the union of their spans, up to a tile and a block beyond its own.
+constexpr std::size_t kColGuard = std::size_t(kTileW + 3 * kPad);
 // Without a cutoff, kernels are evaluated where d^2 <= kNumericalR2: exp(-138/2) = 1e-30.
 constexpr double kNumericalR2 = 138.0;
 constexpr std::uint32_t kNoCols = 0xffffffffu;  // Hot::col_off of a kernel with no column profile
+constexpr std::uint32_t kSmall = 0xfffffffeu;   // Hot::col_off of a kernel prepared per tile
+// Kernels whose box in the window is at most this large are prepared tile by tile, inside the
+// fold, where their few rows and columns stay in L1 (their arrays for the whole batch would be
+// written and read back through memory: 10,000 small kernels, 5 MB).
+constexpr int kSmallRows = 40, kSmallCols = 128;
 
 // Float min/max as plain selects (defined here, under no-trapping-math, so that GCC if-converts
 // them inside loops; std::max from <algorithm> is compiled before the pragma and is not).
@@ -59,22 +108,34 @@ constexpr std::uint32_t kNoCols = 0xffffffffu;  // Hot::col_off of a kernel with
   return b < a ? b : a;
 }
 
+// a * b + c: one fused rounding on the FMA paths, two on the baseline (whose fmaf would be a slow
+// library call). Written out because the file is compiled without FP contraction.
+template <bool Fma>
+[[gnu::always_inline]] inline float madd(float a, float b, float c) {
+  if constexpr (Fma) {
+    return __builtin_fmaf(a, b, c);
+  } else {
+    return a * b + c;
+  }
+}
+
 // Vectorizable exp for x <= ~0 (also fine up to 88): Cody-Waite reduction, degree-7 Taylor
 // polynomial on [-ln2/2, ln2/2] (truncation 5e-9 relative), 2^n through the exponent bits.
 // Relative error about 2e-7; 0 below -87 (where float32 would go subnormal).
+template <bool Fma>
 [[gnu::always_inline]] inline float fast_exp(float x) {
   const float xc = max_f(x, -87.0f);
-  const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
-  float r = xc - n * 0.693145751953125f;                                    // ln2, high bits
-  r = r - n * 1.42860682030941723212e-6f;                                   // ln2, low bits
+  const float n = madd<Fma>(xc, 1.44269504088896341f, 12582912.0f) - 12582912.0f;  // round
+  float r = madd<Fma>(n, -0.693145751953125f, xc);                                 // ln2, high
+  r = madd<Fma>(n, -1.42860682030941723212e-6f, r);                                // ln2, low
   float p = 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  p = madd<Fma>(p, r, 1.0f / 720.0f);
+  p = madd<Fma>(p, r, 1.0f / 120.0f);
+  p = madd<Fma>(p, r, 1.0f / 24.0f);
+  p = madd<Fma>(p, r, 1.0f / 6.0f);
+  p = madd<Fma>(p, r, 0.5f);
+  p = madd<Fma>(p, r, 1.0f);
+  p = madd<Fma>(p, r, 1.0f);
   const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
   const float y = p * std::bit_cast<float>(bits);
   return x < -87.0f ? 0.0f : y;
@@ -91,19 +152,22 @@ struct RowInfo {
 
 struct Prep {
   Gaussian g;
-  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;  // bounding box, inclusive
+  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;      // bounding box on the whole grid, inclusive
+  int pr0 = 0, pr1 = -1, pc0 = 0, pc1 = -1;  // its part inside the window: prepared and folded
+  std::uint32_t key = 0;                     // fold order: the whole grid's tile of (r0, c0)
   bool separable = true;
   float a_half = 0;                                        // -ia / 2 (rotated point)
   double inv_c = 1, inv_ia = 1, b_over_c = 0, inv_dx = 0;  // for the spans
-  std::size_t row_off = 0, col_off = 0;
+  bool kept = false;                                       // its box reaches the window
 };
 
-// What the tile loop reads per kernel, packed (32 bytes) and stored in tile order.
+// What the tile loop reads per kernel, packed (32 bytes) and stored in fold order. Rows and
+// columns are the window's part of the box (Prep::pr0 ..), in whole-grid indices.
 struct Hot {
   int r0, r1, c0, c1;
-  std::uint32_t prep;  // index into the Prep array (rotated area needs the Gaussian)
+  std::uint32_t prep;  // index into the Prep array
   float a_half;
-  std::uint32_t row_off, col_off;
+  std::uint32_t row_off, col_off;  // into the batch's RowInfo and column-profile arrays
 };
 
 // Indices i in [0, n) with |g0 + i d - c| <= h, widened by `pad` on both sides: [lo, hi].
@@ -128,6 +192,7 @@ struct Setup {
   double r2 = kNumericalR2;  // squared Mahalanobis radius of the boxes
   bool cutoff = false;
   bool area = false;
+  int wr0 = 0, wc0 = 0, wr1 = -1, wc1 = -1;  // the window, inclusive, in whole-grid indices
 };
 
 // Bounding box of a kernel, rows and columns, padded by one pixel (the span test trims exactly).
@@ -143,8 +208,8 @@ void find_box(const Setup& s, Prep& p) {
 // The row's span of columns, exact against the reference's cutoff test where there is a cutoff:
 // the chord of the ellipse from its analytic ends (any rounding there is harmless), then each end
 // moved until d2(x, y) > k^2 (the reference's own expression and grid coordinates) says it is the
-// last pixel in. Kept out of the AVX2 clone (noinline): there GCC would contract d2() into FMAs
-// and round differently from the reference, which is built for the baseline.
+// last pixel in. This file is compiled with -ffp-contract=off: no FMA may round d2() differently
+// from the reference on any instruction-set path (and the function is shared by all of them).
 [[gnu::noinline]] void find_span(const Setup& s, const Prep& p, int row, RowInfo& ri) {
   const Gaussian& g = p.g;
   const Grid& grid = s.grid;
@@ -195,34 +260,83 @@ void find_box(const Setup& s, Prep& p) {
   ri.lo = lo, ri.hi = hi;
 }
 
-// Rows (row factor, span, ridge) and, for separable kernels, the column profile.
-[[gnu::always_inline]] inline void prepare_kernel(const Setup& s, Prep& p, RowInfo* rows,
-                                                  float* cols) {
+// Spans of an axis-aligned kernel with a cutoff over the window's part of its box, exact against
+// the reference: its d2 = ia ux ux + 2 ib ux uy + ic uy uy has ib = +-0, so d2 = A(col) + B(row)
+// with A = ia ux ux and B = ic uy uy, bit for bit (adding the cross term's exact zero changes
+// nothing). A falls then rises along the row (rounding is monotone), so a row's pixels inside the
+// rim are an interval around argmin A, found from the previous row's ends by a few steps.
+[[gnu::noinline]] void axis_spans(const Setup& s, const Prep& p, int pr0, int pr1, int pc0, int pc1,
+                                  RowInfo* __restrict rows, double* __restrict a) {
+  const Grid& grid = s.grid;
+  const double cx = p.g.cx, cy = p.g.cy, ia = p.g.ia, ic = p.g.ic, k2 = p.g.cutoff_d2;
+  const double x0 = grid.x0, dx = grid.dx;
+  const int nr = pr1 - pr0 + 1, nc = pc1 - pc0 + 1;
+  for (int j = 0; j < nc; ++j) {
+    const double ux = (x0 + (pc0 + j) * dx) - cx;  // grid.x(col) - cx
+    a[j] = ia * ux * ux;
+  }
+  // argmin A: the column nearest the centre, then downhill (A is a valley).
+  int jm = 0;
+  if (dx != 0.0) {
+    const double f = std::round((cx - x0) / dx) - pc0;
+    jm = int(std::clamp(f, 0.0, double(nc - 1)));
+  }
+  while (jm > 0 && a[jm - 1] < a[jm]) --jm;
+  while (jm < nc - 1 && a[jm + 1] < a[jm]) ++jm;
+  int lo = jm, hi = jm - 1;  // the previous row's span (empty at first)
+  for (int i = 0; i < nr; ++i) {
+    const double uy = grid.y(pr0 + i) - cy, b = ic * uy * uy;
+    auto inside = [&](int j) { return !(a[j] + b > k2); };
+    RowInfo& ri = rows[i];
+    if (!inside(jm)) {
+      ri.lo = 0, ri.hi = -1;
+      lo = jm, hi = jm - 1;
+      continue;
+    }
+    if (lo > hi) lo = hi = jm;
+    while (lo > 0 && inside(lo - 1)) --lo;
+    while (!inside(lo)) ++lo;
+    while (hi < nc - 1 && inside(hi + 1)) ++hi;
+    while (!inside(hi)) --hi;
+    ri.lo = pc0 + lo, ri.hi = pc0 + hi;
+  }
+}
+
+// Rows (row factor, span, ridge) and, for separable kernels, the column profile, over rows
+// [pr0, pr1] and columns [pc0, pc1] of the box: rows[i] is row pr0 + i, cols[j] column pc0 + j.
+// `scratch` holds pc1 - pc0 + 1 doubles. Each value depends on its row or column alone.
+template <bool Fma>
+[[gnu::always_inline]] inline void prepare_kernel(const Setup& s, const Prep& p, int pr0, int pr1,
+                                                  int pc0, int pc1, RowInfo* rows, float* cols,
+                                                  double* scratch) {
   const Gaussian& g = p.g;
   const Grid& grid = s.grid;
-  const int nr = p.r1 - p.r0 + 1, nc = p.c1 - p.c0 + 1;
+  const int nr = pr1 - pr0 + 1, nc = pc1 - pc0 + 1;
   if (nr <= 0 || nc <= 0) return;
   const double cw = grid.cell_w, ch = grid.cell_h;
-  for (int i = 0; i < nr; ++i) find_span(s, p, p.r0 + i, rows[i]);
+  if (p.separable && s.cutoff)
+    axis_spans(s, p, pr0, pr1, pc0, pc1, rows, scratch);
+  else
+    for (int i = 0; i < nr; ++i) find_span(s, p, pr0 + i, rows[i]);
 
   if (!s.area) {
     // Row factors amp exp(-uy^2 / 2c): arguments in float64, exp vectorized in float32.
     for (int i = 0; i < nr; ++i) {
-      double uy = grid.y(p.r0 + i) - g.cy;
+      double uy = grid.y(pr0 + i) - g.cy;
       rows[i].rf = float(-0.5 * uy * uy / g.c);
     }
     const float amp = float(g.amp);
-    for (int i = 0; i < nr; ++i) rows[i].rf = amp * fast_exp(rows[i].rf);
+    for (int i = 0; i < nr; ++i) rows[i].rf = amp * fast_exp<Fma>(rows[i].rf);
     if (p.separable) {
       for (int j = 0; j < nc; ++j) {
-        double ux = grid.x(p.c0 + j) - g.cx;
+        double ux = grid.x(pc0 + j) - g.cx;
         cols[j] = float(-0.5 * g.ia * ux * ux);
       }
-      for (int j = 0; j < nc; ++j) cols[j] = fast_exp(cols[j]);
+      for (int j = 0; j < nc; ++j) cols[j] = fast_exp<Fma>(cols[j]);
     } else {
       for (int i = 0; i < nr; ++i) {
         RowInfo& ri = rows[i];
-        double uy = grid.y(p.r0 + i) - g.cy;
+        double uy = grid.y(pr0 + i) - g.cy;
         double ridge = g.cx + g.b / g.c * uy;
         int jc = p.c0;
         if (grid.dx != 0.0) {
@@ -236,12 +350,12 @@ void find_box(const Setup& s, Prep& p) {
   } else if (p.separable) {
     const double scale = g.mass / (cw * ch);
     for (int i = 0; i < nr; ++i) {
-      double y = grid.y(p.r0 + i);
+      double y = grid.y(pr0 + i);
       float lo = float((y - 0.5 * ch - g.cy) / g.sy), hi = float((y + 0.5 * ch - g.cy) / g.sy);
       rows[i].rf = float(scale * double(norm_cdf_diff<float>(lo, hi)));
     }
     for (int j = 0; j < nc; ++j) {
-      double x = grid.x(p.c0 + j);
+      double x = grid.x(pc0 + j);
       float lo = float((x - 0.5 * cw - g.cx) / g.sx), hi = float((x + 0.5 * cw - g.cx) / g.sx);
       cols[j] = norm_cdf_diff<float>(lo, hi);
     }
@@ -250,377 +364,881 @@ void find_box(const Setup& s, Prep& p) {
 
 // ---- folding a kernel's values into a tile row -------------------------------------------------
 
+// fold(acc, r, p): acc folded with the kernel value r * p.
 struct SumOp {
-  static float fold(float acc, float v) { return acc + v; }
+  template <bool Fma>
+  [[gnu::always_inline]] static float fold(float acc, float r, float p) {
+    return madd<Fma>(r, p, acc);
+  }
 };
 struct MaxOp {
-  static float fold(float acc, float v) { return max_f(acc, v); }
+  template <bool Fma>
+  [[gnu::always_inline]] static float fold(float acc, float r, float p) {
+    return max_f(acc, r * p);
+  }
 };
 struct OrOp {  // acc = 1 - prod(1 - clamp(v)): acc += v (1 - acc)
-  static float fold(float acc, float v) {
-    float c = min_f(max_f(v, 0.0f), 1.0f);
-    return acc + c * (1.0f - acc);
+  template <bool Fma>
+  [[gnu::always_inline]] static float fold(float acc, float r, float p) {
+    const float c = min_f(max_f(r * p, 0.0f), 1.0f);
+    return madd<Fma>(c, 1.0f - acc, acc);
   }
 };
 
-template <class Op>
-[[gnu::always_inline]] inline void fold_separable(float* __restrict o, const float* __restrict prof,
-                                                  float rf, int n) {
-  for (int j = 0; j < n; ++j) o[j] = Op::fold(o[j], rf * prof[j]);
+// The folds below run over whole SIMD blocks of a tile-buffer row, n a multiple of the lane
+// count; lanes j outside [lo, hi] keep their value. `cnt` (max only) counts the kernels that
+// reached each pixel.
+template <class Op, bool Fma>
+[[gnu::always_inline]] inline void fold_separable(float* __restrict o, std::int32_t* __restrict cnt,
+                                                  const float* __restrict prof, float rf, int n,
+                                                  int lo, int hi) {
+  if (lo <= 0 && hi >= n - 1 && !std::is_same_v<Op, MaxOp>) {  // the whole blocks: no mask
+    for (int j = 0; j < n; ++j) o[j] = Op::template fold<Fma>(o[j], rf, prof[j]);
+    return;
+  }
+  for (int j = 0; j < n; ++j) {
+    const bool in = j >= lo && j <= hi;
+    const float v = Op::template fold<Fma>(o[j], rf, prof[j]);
+    o[j] = in ? v : o[j];
+    if constexpr (std::is_same_v<Op, MaxOp>) cnt[j] += in ? 1 : 0;
+  }
 }
 
-// Four kernels with the same span: the output is loaded and stored once.
-template <class Op>
-[[gnu::always_inline]] inline void fold_separable4(float* __restrict o, const float* const* prof,
-                                                   const float* rf, int n) {
+// A small axis-aligned kernel with a cutoff: lane j is in where it lies in [lo, hi] and inside
+// the rim, a[j] + b <= k2 in float64 (the reference's own test, see axis_spans).
+template <class Op, bool Fma>
+[[gnu::always_inline]] inline void fold_separable_rim(float* __restrict o,
+                                                      std::int32_t* __restrict cnt,
+                                                      const float* __restrict prof,
+                                                      const double* __restrict a, double b,
+                                                      double k2, float rf, int n, int lo, int hi) {
+  for (int j = 0; j < n; ++j) {
+    const bool in = j >= lo && j <= hi && !(a[j] + b > k2);
+    const float v = Op::template fold<Fma>(o[j], rf, prof[j]);
+    o[j] = in ? v : o[j];
+    if constexpr (std::is_same_v<Op, MaxOp>) cnt[j] += in ? 1 : 0;
+  }
+}
+
+// Four kernels in one pass: the output is loaded and stored once. The folds are the four single
+// ones in order (sum too: ((o + v0) + v1) + ...), so grouping never changes a bit: a pixel's
+// value depends only on which kernels reach it and their order.
+template <class Op, bool Fma>
+[[gnu::always_inline]] inline void fold_separable4(float* __restrict o,
+                                                   std::int32_t* __restrict cnt,
+                                                   const float* const* prof, const float* rf, int n,
+                                                   const int* lo, const int* hi) {
   const float* __restrict p0 = prof[0];
   const float* __restrict p1 = prof[1];
   const float* __restrict p2 = prof[2];
   const float* __restrict p3 = prof[3];
   const float r0 = rf[0], r1 = rf[1], r2 = rf[2], r3 = rf[3];
+  const int l0 = lo[0], l1 = lo[1], l2 = lo[2], l3 = lo[3];
+  const int h0 = hi[0], h1 = hi[1], h2 = hi[2], h3 = hi[3];
+  if (std::max({l0, l1, l2, l3}) <= 0 && std::min({h0, h1, h2, h3}) >= n - 1 &&
+      !std::is_same_v<Op, MaxOp>) {  // the whole blocks for all four: no masks
+    for (int j = 0; j < n; ++j)
+      o[j] = Op::template fold<Fma>(
+          Op::template fold<Fma>(
+              Op::template fold<Fma>(Op::template fold<Fma>(o[j], r0, p0[j]), r1, p1[j]), r2,
+              p2[j]),
+          r3, p3[j]);
+    return;
+  }
   for (int j = 0; j < n; ++j) {
-    if constexpr (std::is_same_v<Op, SumOp>) {
-      o[j] = o[j] + ((r0 * p0[j] + r1 * p1[j]) + (r2 * p2[j] + r3 * p3[j]));
-    } else {
-      o[j] = Op::fold(Op::fold(Op::fold(Op::fold(o[j], r0 * p0[j]), r1 * p1[j]), r2 * p2[j]),
-                      r3 * p3[j]);
-    }
+    const bool i0 = j >= l0 && j <= h0, i1 = j >= l1 && j <= h1;
+    const bool i2 = j >= l2 && j <= h2, i3 = j >= l3 && j <= h3;
+    float v = o[j];
+    v = i0 ? Op::template fold<Fma>(v, r0, p0[j]) : v;
+    v = i1 ? Op::template fold<Fma>(v, r1, p1[j]) : v;
+    v = i2 ? Op::template fold<Fma>(v, r2, p2[j]) : v;
+    v = i3 ? Op::template fold<Fma>(v, r3, p3[j]) : v;
+    o[j] = v;
+    if constexpr (std::is_same_v<Op, MaxOp>)
+      cnt[j] += (i0 ? 1 : 0) + (i1 ? 1 : 0) + (i2 ? 1 : 0) + (i3 ? 1 : 0);
   }
 }
 
-template <class Op>
-[[gnu::always_inline]] inline void fold_rotated(float* __restrict o, int n, int j0, float a_half,
+// Rotated, point sampling: lane j is column jc + j0 + j of the row.
+template <class Op, bool Fma>
+[[gnu::always_inline]] inline void fold_rotated(float* __restrict o, std::int32_t* __restrict cnt,
+                                                int n, int lo, int hi, int j0, float a_half,
                                                 float dx, float base, float rf) {
-  for (int j = 0; j < n; ++j) {
-    float v = float(j0 + j) * dx + base;
-    o[j] = Op::fold(o[j], rf * fast_exp(a_half * v * v));
+  if (lo <= 0 && hi >= n - 1 && !std::is_same_v<Op, MaxOp>) {  // the whole blocks: no mask
+    for (int j = 0; j < n; ++j) {
+      const float u = madd<Fma>(float(j0 + j), dx, base);
+      o[j] = Op::template fold<Fma>(o[j], rf, fast_exp<Fma>(a_half * u * u));
+    }
+    return;
   }
+  for (int j = 0; j < n; ++j) {
+    const bool in = j >= lo && j <= hi;
+    const float u = madd<Fma>(float(j0 + j), dx, base);
+    const float v = Op::template fold<Fma>(o[j], rf, fast_exp<Fma>(a_half * u * u));
+    o[j] = in ? v : o[j];
+    if constexpr (std::is_same_v<Op, MaxOp>) cnt[j] += in ? 1 : 0;
+  }
+}
+
+#ifdef GM_HAVE_X86_PATHS
+// fast_exp on 16 lanes (AVX-512): the same steps as the scalar one.
+GM_V4 [[gnu::always_inline]] inline __m512 fast_exp16(__m512 x) {
+  const __m512 xc = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
+  const __m512 magic = _mm512_set1_ps(12582912.0f);
+  const __m512 n =
+      _mm512_sub_ps(_mm512_fmadd_ps(xc, _mm512_set1_ps(1.44269504088896341f), magic), magic);
+  __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693145751953125f), xc);
+  r = _mm512_fmadd_ps(n, _mm512_set1_ps(-1.42860682030941723212e-6f), r);
+  __m512 p = _mm512_set1_ps(1.0f / 5040.0f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  const __m512i bits =
+      _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23);
+  const __m512 y = _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
+  return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_NLT_UQ), y);
+}
+
+// Rotated, point sampling, by recurrence along the row (AVX-512): with E(c) = exp(a u(c)^2),
+// a = -ia/2, u(c) = (c - jc) dx + base, a step of 16 columns multiplies E by
+// F(c) = exp(a (2 u 16dx + (16dx)^2)) and F by R = exp(2 a (16dx)^2): two multiplies per block
+// instead of an exp. Exact exps re-anchor it at every whole-grid column that is a multiple of 64
+// (also before a span's first block), so a value depends on its column alone: windows keep their
+// bits. o[0] is whole-grid column col0 (a multiple of 16); lanes outside [lo, hi] keep their value.
+constexpr int kRecGroup = 64;
+
+template <class Op>
+GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int n, int lo, int hi,
+                                                int col0, int jc, float a_half, float dx,
+                                                float base, float rf) {
+  const float vdx = 16.0f * dx;
+  const __m512 va = _mm512_set1_ps(a_half), vdxv = _mm512_set1_ps(dx), vb = _mm512_set1_ps(base);
+  const __m512 step16 = _mm512_set1_ps(vdx), sq = _mm512_set1_ps(vdx * vdx);
+  const __m512 r_step = fast_exp16(_mm512_set1_ps(2.0f * a_half * vdx * vdx));
+  const __m512 vrf = _mm512_set1_ps(rf);
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512 e = _mm512_setzero_ps(), f = _mm512_setzero_ps();
+  for (int b = 0; b < n; b += 16) {
+    const int c = col0 + b;
+    if (b == 0 || c % kRecGroup == 0) {
+      const int a = c - c % kRecGroup;
+      const __m512 col = _mm512_cvtepi32_ps(_mm512_add_epi32(iota, _mm512_set1_epi32(a - jc)));
+      const __m512 u = _mm512_fmadd_ps(col, vdxv, vb);
+      e = fast_exp16(_mm512_mul_ps(_mm512_mul_ps(va, u), u));
+      f = fast_exp16(_mm512_mul_ps(va, _mm512_fmadd_ps(_mm512_add_ps(u, u), step16, sq)));
+      for (int k = a; k < c; k += 16) e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
+    }
+    const __m512i j = _mm512_add_epi32(iota, _mm512_set1_epi32(b));
+    const __mmask16 in = _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(lo), _MM_CMPINT_NLT) &
+                         _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(hi), _MM_CMPINT_LE);
+    const __m512 ov = _mm512_loadu_ps(o + b);
+    __m512 v;
+    if constexpr (std::is_same_v<Op, SumOp>) {
+      v = _mm512_fmadd_ps(vrf, e, ov);
+    } else if constexpr (std::is_same_v<Op, MaxOp>) {
+      v = _mm512_max_ps(ov, _mm512_mul_ps(vrf, e));
+    } else {
+      const __m512 cl = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(vrf, e), _mm512_setzero_ps()),
+                                      _mm512_set1_ps(1.0f));
+      v = _mm512_fmadd_ps(cl, _mm512_sub_ps(_mm512_set1_ps(1.0f), ov), ov);
+    }
+    _mm512_mask_storeu_ps(o + b, in, v);
+    if constexpr (std::is_same_v<Op, MaxOp>) {
+      const __m512i cv = _mm512_loadu_si512(cnt + b);
+      _mm512_storeu_si512(cnt + b, _mm512_mask_add_epi32(cv, in, cv, _mm512_set1_epi32(1)));
+    }
+    e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
+  }
+}
+#endif
+
+// Whether the recurrence keeps its factors in range on a row whose lanes reach |u| <= umax: F
+// within exp(+-19), so that from an anchor whose exp underflowed to 0 (below exp(-87)) the true
+// value grows by at most exp(57) within a group (stays below exp(-30): negligible).
+inline bool rotated_recurrence_ok(float a_half, float dx, float umax) {
+  const float vdx = std::abs(16.0f * dx);
+  return std::abs(a_half) * (2.0f * umax * vdx + vdx * vdx) <= 19.0f;
 }
 
 struct Job {
   const Setup* setup = nullptr;
-  const std::vector<Prep>* preps = nullptr;
-  const std::vector<Hot>* hot = nullptr;
+  const Prep* preps = nullptr;
+  const Hot* hot = nullptr;
   const RowInfo* rows = nullptr;
-  const float* cols = nullptr;
-  const std::vector<std::uint32_t>* bin_start = nullptr;  // per tile, into bin_items
-  const std::vector<std::uint32_t>* bin_items = nullptr;  // kernel indices
+  const float* cols = nullptr;               // column profiles, kColGuard floats in
+  const std::uint32_t* bin_start = nullptr;  // per tile of the window, into bin_items
+  const std::uint32_t* bin_items = nullptr;  // kernel indices, in fold order
   int tiles_x = 0;
-  int visible = 0;  // visible kernels in this batch (max: those that missed a pixel fold in 0)
-  bool first_batch = true, last_batch = true;  // max: -inf start, and no kernel at all gives 0
-  float* out = nullptr;
+  // max: a pixel that some visible kernel of the scene does not reach folds in that kernel's 0
+  // (cutoff) or a value float32 cannot tell from 0: reached by fewer than `batch_kernels` of this
+  // batch, or any kernel left out of every batch (outside the window or the image).
+  int batch_kernels = 0;
+  bool some_left_out = false;
+  bool first_batch = true, last_batch = true;  // first: start values; last: max's "no kernel" 0
+  bool out_zeroed = false;  // `out` holds zeros already (sum and prob_or start there)
+  float* out = nullptr;     // the window, row-major, window.cols wide
 };
 
-template <class Op>
-[[gnu::always_inline]] inline void run_tile_row_op(const Job& job, int ty) {
+// One row of tiles of the window, `V` lanes per SIMD block. Tiles start at the window's corner;
+// the kernels of a tile are folded in the order of bin_items, the same for every window.
+template <class Op, bool Fma, int V>
+[[gnu::always_inline]] inline void tile_row_op(const Job& job, int ty) {
+  static_assert(V <= kPad && kPad % V == 0);
+  constexpr bool is_max = std::is_same_v<Op, MaxOp>;
   const Setup& s = *job.setup;
   const Grid& grid = s.grid;
-  const int W = grid.width, H = grid.height;
-  const int ra = ty * kTileH, rb = std::min(H, ra + kTileH) - 1;
-  const bool is_max = std::is_same_v<Op, MaxOp>;
-  std::vector<std::int32_t> count;     // kernels that reached each pixel (max only)
-  std::vector<const Hot*> wide, rest;  // a tile's kernels: wide separable ones, and the others
+  const int ww = s.wc1 - s.wc0 + 1;
+  const int ra = s.wr0 + ty * kTileH, rb = std::min(s.wr1, ra + kTileH - 1);
   const float dxf = float(grid.dx);
   const double cw = grid.cell_w, ch = grid.cell_h;
+  // The tile, at least kPad columns of padding on each side (buffer column of image column c:
+  // c - base, base = ca - kPad - (ca mod V), so that SIMD blocks start at whole-grid columns that
+  // are multiples of V). Lanes outside spans only ever rewrite their own values.
+  alignas(64) float buf[kTileH * kBufW];
+  alignas(64) std::int32_t cnt_buf[is_max ? kTileH * kBufW : kBufW];
+  // The padding lanes are read (and rewritten unchanged) but never used: any finite start will do.
+  for (int r = 0; r < kTileH; ++r) {
+    std::fill_n(buf + std::size_t(r) * kBufW, kPad, 0.0f);
+    std::fill_n(buf + std::size_t(r) * kBufW + kPad + kTileW, kBufW - kPad - kTileW, 0.0f);
+    std::fill_n(buf + std::size_t(r) * kBufW + kPad, kPad, 0.0f);  // the shift's columns
+  }
+  std::fill_n(cnt_buf, is_max ? kTileH * kBufW : kBufW, 0);
+  // A small kernel's rows and columns within one tile.
+  RowInfo small_rows[kTileH];
+  alignas(64) float small_cols[kSmallCols + 2 * kColPad] = {};
+  double small_scratch[kSmallCols];
+  alignas(64) double small_a[kSmallCols + 2 * kPad];
+  alignas(64) float small_p[kSmallCols + 2 * kPad];
+  auto out_at = [&](int r, int c) { return job.out + std::size_t(r - s.wr0) * ww + (c - s.wc0); };
+  const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
   for (int tx = 0; tx < job.tiles_x; ++tx) {
-    const int ca = tx * kTileW, cb = std::min(W, ca + kTileW) - 1;
+    const int ca = s.wc0 + tx * kTileW, cb = std::min(s.wc1, ca + kTileW - 1);
     const int tw = cb - ca + 1;
-    if constexpr (is_max) {
-      count.assign(std::size_t(kTileH) * kTileW, 0);
-      if (job.first_batch)
-        for (int r = ra; r <= rb; ++r)
-          std::fill_n(job.out + std::size_t(r) * W + ca, tw,
-                      -std::numeric_limits<float>::infinity());
+    const int base = ca - kPad - (ca & (V - 1));  // image column of buffer column 0
+    // A tile with kPad columns of the window on both sides is folded in the output itself: its
+    // blocks' extra lanes are the same thread's pixels of this row, rewritten unchanged. Tiles at
+    // the window's edges go through the padded buffer (their extra lanes would be other rows').
+    const bool direct = base >= s.wc0 && cb + kPad <= s.wc1;
+    const std::size_t row_stride = direct ? std::size_t(ww) : std::size_t(kBufW);
+    float* const fold_base = direct ? out_at(ra, base) : buf;  // buffer column 0 of row ra
+    for (int r = ra; r <= rb; ++r) {
+      float* b = direct ? out_at(r, ca) : buf + std::size_t(r - ra) * kBufW + (ca - base);
+      if (job.first_batch && !(direct && job.out_zeroed && !is_max))
+        std::fill_n(b, tw, init);
+      else if (!direct)
+        std::memcpy(b, out_at(r, ca), sizeof(float) * std::size_t(tw));
+      if constexpr (is_max) std::fill_n(cnt_buf + std::size_t(r - ra) * kBufW, kBufW, 0);
     }
+    // Blocks of a span [lo, hi] (image columns within the tile): buffer columns [b0, b0 + n).
+    auto block = [&](int lo, int hi, int& b0, int& n) {
+      b0 = (lo - base) & ~(V - 1);
+      n = ((hi - base) | (V - 1)) + 1 - b0;
+    };
+    // Column profile of kernel h at buffer column b0.
+    auto prof_at = [&](const Hot& h, int b0) {
+      return job.cols + h.col_off + std::ptrdiff_t(b0 + base - h.c0);
+    };
     const std::size_t tile = std::size_t(ty) * job.tiles_x + tx;
-    const std::uint32_t it1 = (*job.bin_start)[tile + 1];
-    // Four wide separable kernels at a time where they have the same span on a row (common without
-    // a cutoff): the output row is loaded and stored once for the four. Their profiles (4 x 1 KiB)
-    // and the tile (16 KiB) stay in L1 across the tile's rows. Only kernels whose boxes span the
-    // tile's columns qualify: small ones rarely share a span.
-    wide.clear(), rest.clear();
-    for (std::uint32_t it = (*job.bin_start)[tile]; it < it1; ++it) {
-      const Hot* h = &(*job.hot)[(*job.bin_items)[it]];
-      const bool w = !s.cutoff && h->col_off != kNoCols && h->c0 <= ca && h->c1 >= cb;
-      (w ? wide : rest).push_back(h);
-    }
-    std::size_t gi = 0;
-    for (; gi + 4 <= wide.size(); gi += 4) {
-      const Hot* const* q = wide.data() + gi;
-      int r0 = rb, r1 = ra;
-      for (int k = 0; k < 4; ++k)
-        r0 = std::min(r0, std::max(q[k]->r0, ra)), r1 = std::max(r1, std::min(q[k]->r1, rb));
-      for (int r = r0; r <= r1; ++r) {
-        int lo[4], hi[4];
-        const float* prof[4];
-        float rf[4];
-        for (int k = 0; k < 4; ++k) {
-          const Hot& h = *q[k];
-          lo[k] = 0, hi[k] = -1;
-          if (r < h.r0 || r > h.r1) continue;
-          const RowInfo& ri = job.rows[h.row_off + std::size_t(r - h.r0)];
-          lo[k] = std::max(ri.lo, ca), hi[k] = std::min(ri.hi, cb);
-          prof[k] = job.cols + h.col_off + std::size_t(lo[k] - h.c0);
-          rf[k] = ri.rf;
-        }
-        float* orow = job.out + std::size_t(r) * W;
-        auto count_span = [&](int a0, int a1, int add) {
-          if constexpr (is_max) {
-            std::int32_t* c = count.data() + std::size_t(r - ra) * kTileW - ca;
-            for (int j = a0; j <= a1; ++j) c[j] += add;
+    const std::uint32_t it0 = job.bin_start[tile], it1 = job.bin_start[tile + 1];
+    // Four separable kernels in a row of the list whose boxes cover over half of the tile's
+    // columns (common without a cutoff) are folded in one pass over the union of their spans,
+    // each masked to its own. Their profiles (4 x 1 KiB) and the tile stay in L1.
+    auto wide = [&](std::uint32_t it) {  // separable, over half of the tile's columns
+      const Hot& h = job.hot[job.bin_items[it]];
+      return h.col_off < kSmall && 2 * (std::min(h.c1, cb) - std::max(h.c0, ca) + 1) >= tw;
+    };
+    for (std::uint32_t it = it0; it < it1;) {
+      if (it + 4 <= it1 && wide(it) && wide(it + 1) && wide(it + 2) && wide(it + 3)) {
+        const Hot* q[4];
+        for (int k = 0; k < 4; ++k) q[k] = &job.hot[job.bin_items[it + k]];
+        it += 4;
+        int r0 = rb, r1 = ra;
+        for (int k = 0; k < 4; ++k)
+          r0 = std::min(r0, std::max(q[k]->r0, ra)), r1 = std::max(r1, std::min(q[k]->r1, rb));
+        for (int r = r0; r <= r1; ++r) {
+          int lo[4], hi[4], any_lo = cb + 1, any_hi = ca - 1;
+          float rf[4];
+          for (int k = 0; k < 4; ++k) {
+            const Hot& h = *q[k];
+            lo[k] = 1, hi[k] = 0, rf[k] = 0;
+            if (r < h.r0 || r > h.r1) continue;
+            const RowInfo& ri = job.rows[h.row_off + std::size_t(r - h.r0)];
+            lo[k] = std::max(ri.lo, ca), hi[k] = std::min(ri.hi, cb), rf[k] = ri.rf;
+            if (lo[k] <= hi[k]) any_lo = std::min(any_lo, lo[k]), any_hi = std::max(any_hi, hi[k]);
           }
-        };
-        if (lo[0] <= hi[0] && lo[0] == lo[1] && lo[0] == lo[2] && lo[0] == lo[3] &&
-            hi[0] == hi[1] && hi[0] == hi[2] && hi[0] == hi[3]) {
-          fold_separable4<Op>(orow + lo[0], prof, rf, hi[0] - lo[0] + 1);
-          count_span(lo[0], hi[0], 4);
-        } else {
-          for (int k = 0; k < 4; ++k)
-            if (lo[k] <= hi[k]) {
-              fold_separable<Op>(orow + lo[k], prof[k], rf[k], hi[k] - lo[k] + 1);
-              count_span(lo[k], hi[k], 1);
-            }
+          if (any_lo > any_hi) continue;
+          int b0, n;
+          block(any_lo, any_hi, b0, n);
+          const float* prof[4];
+          for (int k = 0; k < 4; ++k) {
+            prof[k] = prof_at(*q[k], b0);
+            if (lo[k] <= hi[k])
+              lo[k] -= base + b0, hi[k] -= base + b0;
+            else
+              lo[k] = 1, hi[k] = 0;
+          }
+          const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
+          float* o4 = fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0);
+          std::int32_t* c4 = cnt_buf + (is_max ? row : 0);
+          // Blocks every member covers whole run unmasked; the ends masked.
+          const int m0 = (std::max({lo[0], lo[1], lo[2], lo[3]}) + V - 1) & ~(V - 1);
+          const int m1 = (std::min({hi[0], hi[1], hi[2], hi[3]}) + 1) & ~(V - 1);
+          if (is_max || m1 - m0 < V) {
+            fold_separable4<Op, Fma>(o4, c4, prof, rf, n, lo, hi);
+          } else {
+            auto part = [&](int j0, int j1) {
+              if (j1 <= j0) return;
+              const float* pp[4] = {prof[0] + j0, prof[1] + j0, prof[2] + j0, prof[3] + j0};
+              int l2[4], h2[4];
+              for (int k = 0; k < 4; ++k) l2[k] = lo[k] - j0, h2[k] = hi[k] - j0;
+              fold_separable4<Op, Fma>(o4 + j0, c4 + j0, pp, rf, j1 - j0, l2, h2);
+            };
+            part(0, m0);
+            part(m0, m1);
+            part(m1, n);
+          }
         }
+        continue;
       }
-    }
-    for (; gi < wide.size(); ++gi) rest.push_back(wide[gi]);
-    for (const Hot* hp : rest) {
+      const std::uint32_t item = job.bin_items[it++];
+      // Kernel data sits in scene order: fetch the record of the kernel six ahead (4 lines).
+      if (it + 6 < it1) {
+        const char* q =
+            reinterpret_cast<const char*>(&job.preps[job.hot[job.bin_items[it + 6]].prep]);
+        for (std::size_t line = 0; line < sizeof(Prep); line += 64) __builtin_prefetch(q + line);
+      }
+      const Hot* hp = &job.hot[item];
+      const RowInfo* krows = job.rows;
+      const float* kcols = job.cols;
+      Hot local;
+      if (hp->col_off == kSmall) {
+        // A small kernel: its rows and columns inside this tile are prepared here, into L1, by
+        // the same code (same values) as the batch's arrays would hold.
+        const Prep& q = job.preps[hp->prep];
+        const int qr0 = std::max(hp->r0, ra), qr1 = std::min(hp->r1, rb);
+        const int qc0 = std::max(hp->c0, ca), qc1 = std::min(hp->c1, cb);
+        if (qr0 > qr1 || qc0 > qc1) continue;
+        if (q.separable && s.cutoff && !s.area) {
+          // Axis-aligned with a cutoff, point sampling: the rim test A(col) + B(row) > k^2 (see
+          // axis_spans) masks the SIMD lanes directly, no spans. Same values as the other paths.
+          const Gaussian& g = q.g;
+          const int b0 = (qc0 - base) & ~(V - 1), n = ((qc1 - base) | (V - 1)) + 1 - b0;
+          const int lo = qc0 - base - b0, hi = qc1 - base - b0;
+          const double cx = g.cx, ia = g.ia, x0 = grid.x0, dx = grid.dx;
+          for (int j = 0; j < n; ++j) {
+            const double ux = (x0 + (base + b0 + j) * dx) - cx;  // grid.x(col) - cx
+            small_a[j] = ia * ux * ux;
+            small_p[j] = float(-0.5 * ia * ux * ux);
+          }
+          for (int j = 0; j < n; ++j) small_p[j] = fast_exp<Fma>(small_p[j]);
+          const float amp = float(g.amp);
+          const double y0 = grid.y0, dy = grid.dy, cy = g.cy, ic = g.ic, c = g.c;
+          float rfs[kTileH];
+          double bbs[kTileH];
+          for (int i = 0; i <= qr1 - qr0; ++i) {
+            const double uy = (y0 + (qr0 + i) * dy) - cy;  // grid.y(row) - cy
+            bbs[i] = ic * uy * uy;
+            rfs[i] = float(-0.5 * uy * uy / c);
+          }
+          for (int i = 0; i <= qr1 - qr0; ++i) rfs[i] = amp * fast_exp<Fma>(rfs[i]);
+          for (int r = qr0; r <= qr1; ++r) {
+            const double bb = bbs[r - qr0];
+            if (bb > g.cutoff_d2) continue;  // A >= 0: no pixel of the row inside the rim
+            const float rf = rfs[r - qr0];
+            const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
+            fold_separable_rim<Op, Fma>(
+                fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0),
+                cnt_buf + (is_max ? row : 0), small_p, small_a, bb, g.cutoff_d2, rf, n, lo, hi);
+          }
+          continue;
+        }
+        prepare_kernel<Fma>(s, q, qr0, qr1, qc0, qc1, small_rows, small_cols + kColPad,
+                            small_scratch);
+        local = Hot{qr0,      qr1,        qc0, qc1,
+                    hp->prep, hp->a_half, 0,   q.separable ? std::uint32_t(kColPad) : kNoCols};
+        hp = &local, krows = small_rows, kcols = small_cols;
+      }
       const Hot& p = *hp;
       const int r0 = std::max(p.r0, ra), r1 = std::min(p.r1, rb);
       const bool separable = p.col_off != kNoCols;
       for (int r = r0; r <= r1; ++r) {
-        const RowInfo& ri = job.rows[p.row_off + std::size_t(r - p.r0)];
+        const RowInfo& ri = krows[p.row_off + std::size_t(r - p.r0)];
         const int lo = std::max(ri.lo, ca), hi = std::min(ri.hi, cb);
         if (lo > hi) continue;
-        float* o = job.out + std::size_t(r) * W + lo;
-        const int n = hi - lo + 1;
+        int b0, n;
+        block(lo, hi, b0, n);
+        const int off = base + b0;  // image column of the block's first lane (a multiple of V)
+        const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
+        float* o = fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0);
+        std::int32_t* cnt = cnt_buf + (is_max ? row : 0);
+        // Runs f(j0, j1, lo, hi) on lanes [j0, j1) (lo, hi relative to j0): a long span as a
+        // masked first block, whole blocks without masks, a masked last block.
+        auto split = [&](auto&& f) {
+          const int l = lo - off, h = hi - off;
+          if (n <= 2 * V) return f(0, n, l, h);
+          f(0, V, l, V - 1);
+          f(V, n - V, 0, n - 2 * V - 1);
+          f(n - V, n, 0, h - (n - V));
+        };
         if (separable) {
-          fold_separable<Op>(o, job.cols + p.col_off + std::size_t(lo - p.c0), ri.rf, n);
+          const float* prof = kcols + p.col_off + std::ptrdiff_t(b0 + base - p.c0);
+          split([&](int j0, int j1, int l, int h) {
+            fold_separable<Op, Fma>(o + j0, cnt + j0, prof + j0, ri.rf, j1 - j0, l, h);
+          });
         } else if (!s.area) {
-          fold_rotated<Op>(o, n, lo - ri.jc, p.a_half, dxf, ri.base, ri.rf);
+#ifdef GM_HAVE_X86_PATHS
+          if constexpr (V == 16) {
+            // The recurrence where its factors stay in range, judged from the row's whole span
+            // and the anchor before it: the choice depends on the kernel's row alone (same bits
+            // in every window). off, the block's whole-grid column, is a multiple of 16.
+            const float umax = std::abs(dxf) * float(std::max(std::abs(ri.lo - kRecGroup - ri.jc),
+                                                              std::abs(ri.hi + 16 - ri.jc))) +
+                               std::abs(ri.base);
+            if (rotated_recurrence_ok(p.a_half, dxf, umax)) {
+              fold_rotated_rec16<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
+                                     ri.base, ri.rf);
+              continue;
+            }
+          }
+#endif
+          split([&](int j0, int j1, int l, int h) {
+            fold_rotated<Op, Fma>(o + j0, cnt + j0, j1 - j0, l, h, off - ri.jc + j0, p.a_half, dxf,
+                                  ri.base, ri.rf);
+          });
         } else {
-          const Gaussian& g = (*job.preps)[p.prep].g;
+          const Gaussian& g = job.preps[p.prep].g;
           const double y = grid.y(r);
           const float yl = float(y - 0.5 * ch - g.cy), yr = float(y + 0.5 * ch - g.cy);
           const float sx = float(g.sx), sy = float(g.sy), rho = float(g.rho), rr = float(g.r);
           const double scale = g.mass / (cw * ch);
-          for (int j = 0; j < n; ++j) {
-            const double x = grid.x(lo + j);
+          for (int c = lo; c <= hi; ++c) {
+            const double x = grid.x(c);
             const float xl = float(x - 0.5 * cw - g.cx), xr = float(x + 0.5 * cw - g.cx);
             const float pr = cell_prob_rotated<float>(0.0f, 0.0f, sx, sy, rho, rr, xl, xr, yl, yr);
-            o[j] = Op::fold(o[j], float(scale * double(pr)));
+            o[c - off] = Op::template fold<Fma>(o[c - off], float(scale * double(pr)), 1.0f);
+            if constexpr (is_max) cnt[c - off] += 1;
           }
         }
-        if constexpr (is_max) {
-          std::int32_t* c = count.data() + std::size_t(r - ra) * kTileW + (lo - ca);
-          for (int j = 0; j < n; ++j) c[j] += 1;
-        }
       }
     }
-    if constexpr (is_max) {
-      // A kernel that did not reach a pixel contributes 0 there (cutoff), or a value float32 cannot
-      // tell from 0; no kernel at all gives 0 (the reference's combine_finish).
-      for (int r = ra; r <= rb; ++r) {
-        float* o = job.out + std::size_t(r) * W + ca;
-        const std::int32_t* c = count.data() + std::size_t(r - ra) * kTileW;
+    for (int r = ra; r <= rb; ++r) {
+      float* o = out_at(r, ca);
+      const float* b = direct ? o : buf + std::size_t(r - ra) * kBufW + (ca - base);
+      if constexpr (is_max) {
+        // A kernel that did not reach a pixel contributes 0 there (cutoff), or a value float32
+        // cannot tell from 0; no kernel at all gives 0 (the reference's combine_finish).
+        const std::int32_t* c = cnt_buf + std::size_t(r - ra) * kBufW + (ca - base);
         for (int j = 0; j < tw; ++j) {
-          float v = c[j] < job.visible ? max_f(o[j], 0.0f) : o[j];
+          const float v = job.some_left_out || c[j] < job.batch_kernels ? max_f(b[j], 0.0f) : b[j];
           o[j] = job.last_batch && std::isinf(v) ? 0.0f : v;
         }
+      } else if (!direct) {
+        std::memcpy(o, b, sizeof(float) * std::size_t(tw));
       }
     }
   }
 }
 
-// The tile loop, compiled twice: for x86-64-v3 (AVX2 + FMA) and the baseline; picked at load time.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define GM_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define GM_CLONES
-#endif
+// ---- one copy of the hot functions per instruction set -----------------------------------------
 
-GM_CLONES void run_tile_row(const Job& job, int ty) {
+template <bool Fma, int V>
+[[gnu::always_inline]] inline void tile_row_t(const Job& job, int ty) {
   switch (job.setup->scene->combine) {
     case Combine::Sum:
-      run_tile_row_op<SumOp>(job, ty);
+      tile_row_op<SumOp, Fma, V>(job, ty);
       break;
     case Combine::Max:
-      run_tile_row_op<MaxOp>(job, ty);
+      tile_row_op<MaxOp, Fma, V>(job, ty);
       break;
     case Combine::ProbOr:
-      run_tile_row_op<OrOp>(job, ty);
+      tile_row_op<OrOp, Fma, V>(job, ty);
       break;
   }
 }
 
-GM_CLONES void prepare_range(const Setup& s, std::vector<Prep>& preps, RowInfo* rows, float* cols,
-                             std::size_t a, std::size_t b) {
+// Prepares kernels [a, b) of a batch (hot[k] says where their rows and columns go).
+template <bool Fma>
+[[gnu::always_inline]] inline void prepare_t(const Setup& s, const Prep* preps, const Hot* hot,
+                                             RowInfo* rows, float* cols, std::size_t a,
+                                             std::size_t b) {
+  std::vector<double> scratch;
   for (std::size_t k = a; k < b; ++k) {
-    Prep& p = preps[k];
-    prepare_kernel(s, p, rows + p.row_off, cols + p.col_off);
+    const Hot& h = hot[k];
+    if (h.col_off == kSmall) continue;  // prepared tile by tile
+    const Prep& p = preps[h.prep];
+    scratch.resize(std::max(scratch.size(), std::size_t(p.pc1 - p.pc0 + 1)));
+    prepare_kernel<Fma>(s, p, p.pr0, p.pr1, p.pc0, p.pc1, rows + h.row_off,
+                        cols + (h.col_off == kNoCols ? 0 : h.col_off), scratch.data());
   }
 }
 
-// Runs f(0 .. n-1) on `threads` threads (the calling one included), items handed out in order.
-template <class F>
-void parallel_for(int n, int threads, const F& f) {
-  if (threads <= 1 || n <= 1) {
-    for (int i = 0; i < n; ++i) f(i);
-    return;
+struct PathFns {
+  void (*prepare)(const Setup&, const Prep*, const Hot*, RowInfo*, float*, std::size_t,
+                  std::size_t);
+  void (*tile_row)(const Job&, int);
+};
+
+void prepare_base(const Setup& s, const Prep* p, const Hot* h, RowInfo* r, float* c, std::size_t a,
+                  std::size_t b) {
+  prepare_t<false>(s, p, h, r, c, a, b);
+}
+void tile_row_base(const Job& job, int ty) {
+  tile_row_t<false, 4>(job, ty);
+}
+
+#ifdef GM_HAVE_X86_PATHS
+GM_V3 void prepare_v3(const Setup& s, const Prep* p, const Hot* h, RowInfo* r, float* c,
+                      std::size_t a, std::size_t b) {
+  prepare_t<true>(s, p, h, r, c, a, b);
+}
+GM_V3 void tile_row_v3(const Job& job, int ty) {
+  tile_row_t<true, 8>(job, ty);
+}
+GM_V4 void prepare_v4(const Setup& s, const Prep* p, const Hot* h, RowInfo* r, float* c,
+                      std::size_t a, std::size_t b) {
+  prepare_t<true>(s, p, h, r, c, a, b);
+}
+GM_V4 void tile_row_v4(const Job& job, int ty) {
+  tile_row_t<true, 16>(job, ty);
+}
+#endif
+
+CpuPath best_path() {
+#ifdef GM_HAVE_X86_PATHS
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return CpuPath::Avx512;
+  if (__builtin_cpu_supports("x86-64-v3")) return CpuPath::Avx2;
+#endif
+  return CpuPath::Baseline;
+}
+
+// The path Auto means: the best the CPU runs, capped by GAUSSMAP_CPU.
+CpuPath auto_path() {
+  static const CpuPath path = [] {
+    CpuPath p = best_path();
+    if (const char* e = std::getenv("GAUSSMAP_CPU")) {
+      const std::string v = e;
+      const CpuPath cap = v == "baseline" ? CpuPath::Baseline
+                          : v == "avx2"   ? CpuPath::Avx2
+                                          : CpuPath::Avx512;
+      p = std::min(p, cap);
+    }
+    return p;
+  }();
+  return path;
+}
+
+PathFns path_fns(CpuPath p) {
+  switch (p) {
+#ifdef GM_HAVE_X86_PATHS
+    case CpuPath::Avx512:
+      return {prepare_v4, tile_row_v4};
+    case CpuPath::Avx2:
+      return {prepare_v3, tile_row_v3};
+#endif
+    default:
+      return {prepare_base, tile_row_base};
   }
-  std::atomic<int> next{0};
-  auto worker = [&] {
-    for (int i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) f(i);
+}
+
+// ---- threads -----------------------------------------------------------------------------------
+
+// Runs body(t, sync) on `threads` threads, t = 0 the calling one; sync() waits for all of them.
+// A phase hands out work through an atomic counter; serial steps run on t = 0 between two syncs.
+// An exception on any thread stops every thread at its next sync and is rethrown here.
+template <class F>
+void run_threads(int threads, const F& body) {
+  std::barrier<> bar(threads);
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::atomic<int> error_once{0};
+  struct Stop {};
+  auto sync = [&] {
+    bar.arrive_and_wait();
+    if (failed.load(std::memory_order_acquire)) throw Stop{};
+  };
+  auto worker = [&](int t) {
+    try {
+      body(t, sync);
+    } catch (Stop) {
+      return;
+    } catch (...) {
+      if (error_once.fetch_add(1) == 0) error = std::current_exception();
+      failed.store(true, std::memory_order_release);
+      bar.arrive_and_drop();
+    }
   };
   std::vector<std::thread> pool;
-  const int extra = std::min(threads, n) - 1;
-  pool.reserve(std::size_t(extra));
-  for (int t = 0; t < extra; ++t) pool.emplace_back(worker);
-  worker();
+  pool.reserve(std::size_t(threads - 1));
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+  worker(0);
   for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
 }
 
-// One batch of kernels (all visible, boxed, in scene order) folded into `out`.
-void run_batch(const Setup& s, std::vector<Prep> boxed, bool first, bool last, int hw, float* out) {
-  const Scene& scene = *s.scene;
-  const int visible = int(boxed.size());
-  // Order the kernels by the first tile they touch (counting sort), so that the tile loop walks
-  // their data in memory order; kernels outside the image drop out here (for max they still
-  // count as visible: they contribute 0 everywhere).
-  const int tiles_x = (scene.width + kTileW - 1) / kTileW;
-  const int tiles_y = (scene.height + kTileH - 1) / kTileH;
-  const std::size_t ntiles = std::size_t(tiles_x) * tiles_y;
-  auto first_tile = [&](const Prep& p) {
-    return std::size_t(p.r0 / kTileH) * tiles_x + p.c0 / kTileW;
-  };
-  std::vector<std::uint32_t> bin_start(ntiles + 1, 0);
-  double work = 0;  // pixel-kernel products touched, weighted by their cost (one multiply = 1)
-  std::size_t nboxed = 0;
-  for (const Prep& p : boxed) {
-    if (p.r0 > p.r1) continue;
-    double area = double(p.r1 - p.r0 + 1) * (p.c1 - p.c0 + 1);
-    work += p.separable ? area : s.area ? 400 * area : 8 * area;
-    ++bin_start[first_tile(p) + 1];
-    ++nboxed;
+// Hands out items [0, n) in chunks through `next` until none is left.
+template <class F>
+void take_chunks(std::atomic<std::size_t>& next, std::size_t n, std::size_t chunk, const F& f) {
+  for (std::size_t a; (a = next.fetch_add(chunk, std::memory_order_relaxed)) < n;)
+    f(a, std::min(n, a + chunk));
+}
+
+// ---- one evaluation
+// ------------------------------------------------------------------------------
+
+// Resolves kernel k into p: Gaussian, box, the window's part of it, fold-order key.
+void resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, Prep& p) {
+  p.g = resolve(k, s.scene->normalization, s.scene->cutoff_sigma);
+  find_box(s, p);
+  p.pr0 = std::max(p.r0, s.wr0), p.pr1 = std::min(p.r1, s.wr1);
+  p.pc0 = std::max(p.c0, s.wc0), p.pc1 = std::min(p.c1, s.wc1);
+  p.kept = p.pr0 <= p.pr1 && p.pc0 <= p.pc1;
+  if (!p.kept) return;
+  p.separable = p.g.axis_aligned;
+  p.a_half = float(-0.5 * p.g.ia);
+  p.inv_c = 1.0 / p.g.c, p.inv_ia = 1.0 / p.g.ia, p.b_over_c = p.g.b / p.g.c;
+  p.inv_dx = s.grid.dx != 0.0 ? 1.0 / s.grid.dx : 0.0;
+  p.key = std::uint32_t(std::size_t(p.r0 / kTileH) * std::size_t(gtiles_x) +
+                        std::size_t(p.c0 / kTileW));
+}
+
+// The kept kernels' indices in fold order: by the whole grid's tile of their box's top-left
+// corner, then in scene order. The order is a property of each kernel alone, so the whole
+// render, any window of it, and any window of a scene cut down to the kernels that touch it fold
+// every pixel's kernels in the same order (bit-identical results), while the tile loop walks
+// kernel data roughly in memory order.
+std::vector<std::uint32_t> fold_order(const std::vector<Prep>& preps, std::size_t gtiles) {
+  std::vector<std::uint32_t> order;
+  std::size_t kept = 0;
+  for (const Prep& p : preps) kept += p.kept;
+  order.reserve(kept);
+  if (gtiles <= 4 * kept + 65536) {  // counting sort (stable)
+    std::vector<std::uint32_t> start(gtiles + 1, 0);
+    for (const Prep& p : preps)
+      if (p.kept) ++start[p.key + 1];
+    for (std::size_t t = 0; t < gtiles; ++t) start[t + 1] += start[t];
+    order.resize(kept);
+    for (std::size_t k = 0; k < preps.size(); ++k)
+      if (preps[k].kept) order[start[preps[k].key]++] = std::uint32_t(k);
+  } else {  // a small window of a huge grid
+    for (std::size_t k = 0; k < preps.size(); ++k)
+      if (preps[k].kept) order.push_back(std::uint32_t(k));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return preps[a].key < preps[b].key; });
   }
-  for (std::size_t t = 0; t < ntiles; ++t) bin_start[t + 1] += bin_start[t];
-  std::vector<Prep> preps(nboxed);
-  {
-    std::vector<std::uint32_t> fill(bin_start.begin(), bin_start.end() - 1);
-    for (Prep& p : boxed)
-      if (p.r0 <= p.r1) preps[fill[first_tile(p)]++] = p;
-  }
-  boxed = {};
-  std::vector<Hot> hot(preps.size());
+  return order;
+}
+
+// One batch's shared data, built by thread 0 and read by all.
+struct Batch {
+  std::vector<Hot> hot;
+  std::unique_ptr<RowInfo[]> rows;
+  std::unique_ptr<float[]> cols;
+  std::vector<std::uint32_t> bin_start, bin_items;
+};
+
+// Hot records, row/column offsets and the tile bins of kernels order[a, b).
+void build_batch(const Setup& s, const std::vector<Prep>& preps, const std::uint32_t* order,
+                 std::size_t n, int tiles_x, int tiles_y, Batch& bt) {
+  bt.hot.resize(n);
   std::size_t nrows = 0, ncols = 0;
-  for (std::size_t k = 0; k < preps.size(); ++k) {
-    Prep& p = preps[k];
-    p.row_off = nrows, p.col_off = ncols;
-    nrows += std::size_t(p.r1 - p.r0 + 1);
-    if (p.separable) ncols += std::size_t(p.c1 - p.c0 + 1);
-    hot[k] = Hot{p.r0,
-                 p.r1,
-                 p.c0,
-                 p.c1,
-                 std::uint32_t(k),
-                 p.a_half,
-                 std::uint32_t(p.row_off),
-                 p.separable ? std::uint32_t(p.col_off) : kNoCols};
+  for (std::size_t k = 0; k < n; ++k) {
+    const Prep& p = preps[order[k]];
+    const bool small = p.pr1 - p.pr0 < kSmallRows && p.pc1 - p.pc0 < kSmallCols;
+    bt.hot[k] = Hot{p.pr0,
+                    p.pr1,
+                    p.pc0,
+                    p.pc1,
+                    order[k],
+                    p.a_half,
+                    std::uint32_t(nrows),
+                    small         ? kSmall
+                    : p.separable ? std::uint32_t(ncols + kColGuard)
+                                  : kNoCols};
+    if (small) continue;
+    nrows += std::size_t(p.pr1 - p.pr0 + 1);
+    if (p.separable) ncols += std::size_t(p.pc1 - p.pc0 + 1);
   }
-  // Below ~0.1 ms of work a second thread costs more than it saves (and on a busy machine waiting
-  // for it to be scheduled can cost milliseconds).
-  const int threads = work < 4e5 ? 1 : hw;
-
-  // Per-row spans and factors, per-column profiles (threads over chunks of kernels).
-  auto rows = std::make_unique_for_overwrite<RowInfo[]>(std::max<std::size_t>(nrows, 1));
-  auto cols = std::make_unique_for_overwrite<float[]>(std::max<std::size_t>(ncols, 1));
-  {
-    const std::size_t chunk = 64;
-    const int nchunks = int((preps.size() + chunk - 1) / chunk);
-    parallel_for(nchunks, threads, [&](int c) {
-      std::size_t a = std::size_t(c) * chunk, b = std::min(preps.size(), a + chunk);
-      prepare_range(s, preps, rows.get(), cols.get(), a, b);
-    });
-  }
-
-  // Bin kernels into every tile their box touches (counting sort by tile).
+  bt.rows = std::make_unique_for_overwrite<RowInfo[]>(std::max<std::size_t>(nrows, 1));
+  // Zeroed: the SIMD blocks read past a profile's ends (lanes never used).
+  bt.cols = std::make_unique<float[]>(ncols + 2 * kColGuard);
+  // Bin kernels into every tile of the window their box touches (counting sort by tile; within a
+  // tile, fold order).
+  const std::size_t ntiles = std::size_t(tiles_x) * std::size_t(tiles_y);
   auto for_tiles = [&](const Hot& p, auto&& f) {
-    for (int ty = p.r0 / kTileH; ty <= p.r1 / kTileH; ++ty)
-      for (int tx = p.c0 / kTileW; tx <= p.c1 / kTileW; ++tx) f(std::size_t(ty) * tiles_x + tx);
+    for (int ty = (p.r0 - s.wr0) / kTileH; ty <= (p.r1 - s.wr0) / kTileH; ++ty)
+      for (int tx = (p.c0 - s.wc0) / kTileW; tx <= (p.c1 - s.wc0) / kTileW; ++tx)
+        f(std::size_t(ty) * std::size_t(tiles_x) + std::size_t(tx));
   };
-  std::fill(bin_start.begin(), bin_start.end(), 0u);
-  for (const Hot& p : hot) for_tiles(p, [&](std::size_t t) { ++bin_start[t + 1]; });
-  for (std::size_t t = 0; t < ntiles; ++t) bin_start[t + 1] += bin_start[t];
-  std::vector<std::uint32_t> bin_items(bin_start[ntiles]);
-  {
-    std::vector<std::uint32_t> fill(bin_start.begin(), bin_start.end() - 1);
-    for (std::size_t k = 0; k < hot.size(); ++k)
-      for_tiles(hot[k], [&](std::size_t t) { bin_items[fill[t]++] = std::uint32_t(k); });
-  }
-
-  // Fold, a row of tiles at a time.
-  Job job;
-  job.setup = &s;
-  job.preps = &preps;
-  job.hot = &hot;
-  job.rows = rows.get();
-  job.cols = cols.get();
-  job.bin_start = &bin_start;
-  job.bin_items = &bin_items;
-  job.tiles_x = tiles_x;
-  job.visible = visible;
-  job.first_batch = first, job.last_batch = last;
-  job.out = out;
-  parallel_for(tiles_y, threads, [&](int ty) { run_tile_row(job, ty); });
+  bt.bin_start.assign(ntiles + 1, 0);
+  for (const Hot& p : bt.hot) for_tiles(p, [&](std::size_t t) { ++bt.bin_start[t + 1]; });
+  for (std::size_t t = 0; t < ntiles; ++t) bt.bin_start[t + 1] += bt.bin_start[t];
+  bt.bin_items.resize(bt.bin_start[ntiles]);
+  std::vector<std::uint32_t> fill(bt.bin_start.begin(), bt.bin_start.end() - 1);
+  for (std::size_t k = 0; k < n; ++k)
+    for_tiles(bt.hot[k], [&](std::size_t t) { bt.bin_items[fill[t]++] = std::uint32_t(k); });
 }
 
 }  // namespace
 
-Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
-  Field out(std::max(scene.width, 0), std::max(scene.height, 0));
-  if (scene.width <= 0 || scene.height <= 0) return out;
+const char* to_string(CpuPath p) {
+  switch (p) {
+    case CpuPath::Auto:
+      return "auto";
+    case CpuPath::Baseline:
+      return "baseline";
+    case CpuPath::Avx2:
+      return "avx2";
+    case CpuPath::Avx512:
+      return "avx512";
+  }
+  return "?";
+}
 
+CpuPath fast_eval_path(CpuPath requested) {
+  return requested == CpuPath::Auto ? auto_path() : std::min(requested, best_path());
+}
+
+Window window_of(const Scene& scene, const FastEvalOptions& opts) {
+  const int W = std::max(scene.width, 0), H = std::max(scene.height, 0);
+  if (!opts.window) return Window{0, 0, H, W};
+  const Window& w = *opts.window;
+  if (w.row0 < 0 || w.col0 < 0 || w.rows < 0 || w.cols < 0 || w.row0 > H - w.rows ||
+      w.col0 > W - w.cols)
+    throw InputError("window: (row0 " + std::to_string(w.row0) + ", col0 " +
+                     std::to_string(w.col0) + ", rows " + std::to_string(w.rows) + ", cols " +
+                     std::to_string(w.cols) + ") is not inside the " + std::to_string(W) + "x" +
+                     std::to_string(H) + " grid");
+  return w;
+}
+
+namespace {
+
+// evaluate_fast_into; out_zeroed: `out` holds zeros already (a new Field), so tiles folded in
+// place need no start values for sum and prob_or.
+void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out, bool out_zeroed) {
+  const Window w = window_of(scene, opts);
+  if (w.rows == 0 || w.cols == 0) return;
   Setup s;
   s.scene = &scene;
   s.grid = Grid::of(scene);
   s.cutoff = scene.cutoff_sigma.has_value();
   s.area = scene.sampling == Sampling::Area;
   if (s.cutoff) s.r2 = *scene.cutoff_sigma * *scene.cutoff_sigma;
+  s.wr0 = w.row0, s.wc0 = w.col0, s.wr1 = w.row0 + w.rows - 1, s.wc1 = w.col0 + w.cols - 1;
+  const PathFns fns = path_fns(fast_eval_path(opts.path));
+
+  std::vector<std::uint32_t> visible;  // scene indices of the visible kernels
+  visible.reserve(scene.kernels.size());
+  for (std::size_t k = 0; k < scene.kernels.size(); ++k)
+    if (scene.kernels[k].visible) visible.push_back(std::uint32_t(k));
+  const std::size_t nvis = visible.size();
+  const int gtiles_x = (scene.width + kTileW - 1) / kTileW;
+  const std::size_t gtiles =
+      std::size_t(gtiles_x) * std::size_t((scene.height + kTileH - 1) / kTileH);
+  const int tiles_x = (w.cols + kTileW - 1) / kTileW, tiles_y = (w.rows + kTileH - 1) / kTileH;
+  const std::size_t window_px = std::size_t(w.rows) * std::size_t(w.cols);
+
+  // Threads: below ~0.1 ms of work a second thread costs more than it saves (and on a busy
+  // machine waiting for it to be scheduled can cost milliseconds).
   int hw = opts.threads > 0 ? opts.threads : int(std::thread::hardware_concurrency());
   hw = std::max(hw, 1);
-
-  // Resolve and box the visible kernels, in batches whose per-row, per-column and per-tile data
-  // (~24 bytes per entry) stay within kBatchEntries: without a cutoff every kernel's arrays span
-  // the whole image, and 200,000 kernels over 8192^2 pixels would need tens of GB at once.
-  // The combine rules fold batch after batch into the same field.
-  constexpr double kBatchEntries = double(1 << 22);
-  const double tiles_x = (scene.width + kTileW - 1) / kTileW;
-  std::vector<Prep> batch;
-  double entries = 0;
-  bool first = true;
-  std::size_t remaining = 0;
-  for (const Kernel& k : scene.kernels) remaining += k.visible ? 1 : 0;
-  for (const Kernel& k : scene.kernels) {
-    if (!k.visible) continue;
-    --remaining;
-    Prep p;
-    p.g = resolve(k, scene.normalization, scene.cutoff_sigma);
-    p.separable = p.g.axis_aligned;
-    p.a_half = float(-0.5 * p.g.ia);
-    p.inv_c = 1.0 / p.g.c, p.inv_ia = 1.0 / p.g.ia, p.b_over_c = p.g.b / p.g.c;
-    p.inv_dx = s.grid.dx != 0.0 ? 1.0 / s.grid.dx : 0.0;
-    find_box(s, p);
-    if (p.r0 <= p.r1) {
-      const double nr = p.r1 - p.r0 + 1, nc = p.c1 - p.c0 + 1;
-      entries += nr + nc + (nr / kTileH + 1) * std::min(nc / kTileW + 1, tiles_x);
+  std::vector<Prep> preps(nvis);
+  std::atomic<std::size_t> next_resolve{0};
+  // Few kernels: resolve them here and count the work (pixel-kernel pairs in their boxes, a
+  // rotated or area-sampled pair weighted by its cost) before deciding on threads.
+  double work = double(window_px) * double(nvis);
+  if (nvis < 2048) {
+    work = 0;
+    for (std::size_t k = 0; k < nvis; ++k) {
+      Prep& p = preps[k];
+      resolve_kernel(s, scene.kernels[visible[k]], gtiles_x, p);
+      if (!p.kept) continue;
+      const double area = double(p.pr1 - p.pr0 + 1) * double(p.pc1 - p.pc0 + 1);
+      work += p.separable ? area : s.area ? 400 * area : 8 * area;
     }
-    batch.push_back(p);
-    if (entries >= kBatchEntries || batch.size() >= kNoCols / 2 || remaining == 0) {
-      run_batch(s, std::move(batch), first, remaining == 0, hw, out.data.data());
-      batch = {}, entries = 0, first = false;
-    }
+    next_resolve = nvis;
   }
-  // No visible kernel: the field stays 0 under every combine rule (the reference's finish).
+  const int threads = work < 4e5 ? 1 : std::min(hw, std::max(tiles_y, 1));
+
+  // Batches (consecutive in fold order) whose per-row, per-column and per-tile data (~24 bytes
+  // per entry) stay within batch_entries: without a cutoff every kernel's arrays span the whole
+  // window, and 200,000 kernels over 8192^2 pixels would need tens of GB at once. The combine
+  // rules fold batch after batch into the same field, in the same order as one batch would.
+  const double batch_entries =
+      opts.batch_entries ? double(opts.batch_entries) : double(std::size_t(1) << 22);
+
+  std::vector<std::uint32_t> order;
+  std::vector<std::size_t> cuts;  // batch k is order[cuts[k], cuts[k + 1])
+  Batch bt;
+  Job job;
+  std::atomic<std::size_t> next_prepare{0}, next_tile{0};
+  run_threads(threads, [&](int t, const auto& sync) {
+    take_chunks(next_resolve, nvis, 256, [&](std::size_t a, std::size_t b) {
+      for (std::size_t k = a; k < b; ++k)
+        resolve_kernel(s, scene.kernels[visible[k]], gtiles_x, preps[k]);
+    });
+    sync();
+    if (t == 0) {
+      order = fold_order(preps, gtiles);
+      cuts = {0};
+      double entries = 0;
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        const Prep& p = preps[order[k]];
+        const double nr = p.pr1 - p.pr0 + 1, nc = p.pc1 - p.pc0 + 1;
+        entries += nr + nc + (nr / kTileH + 1) * std::min(nc / kTileW + 1, double(tiles_x));
+        if (entries >= batch_entries || k + 1 - cuts.back() >= kNoCols / 4 || k + 1 == order.size())
+          cuts.push_back(k + 1), entries = 0;
+      }
+      // Nothing reaches the window: 0 under every combine rule.
+      if (order.empty()) std::fill_n(out, window_px, 0.0f);
+    }
+    sync();
+    for (std::size_t bi = 0; bi + 1 < cuts.size(); ++bi) {
+      const std::size_t a = cuts[bi], n = cuts[bi + 1] - a;
+      if (t == 0) {
+        build_batch(s, preps, order.data() + a, n, tiles_x, tiles_y, bt);
+        job.setup = &s;
+        job.preps = preps.data();
+        job.hot = bt.hot.data();
+        job.rows = bt.rows.get();
+        job.cols = bt.cols.get();
+        job.bin_start = bt.bin_start.data();
+        job.bin_items = bt.bin_items.data();
+        job.tiles_x = tiles_x;
+        job.batch_kernels = int(n);
+        job.some_left_out = order.size() < nvis || opts.kernels_left_out;
+        job.first_batch = bi == 0, job.last_batch = bi + 2 == cuts.size();
+        job.out = out;
+        job.out_zeroed = out_zeroed;
+        next_prepare = 0, next_tile = 0;
+      }
+      sync();
+      take_chunks(next_prepare, n, 32, [&](std::size_t ka, std::size_t kb) {
+        fns.prepare(s, preps.data(), bt.hot.data(), bt.rows.get(), bt.cols.get(), ka, kb);
+      });
+      sync();
+      take_chunks(next_tile, std::size_t(tiles_y), 1,
+                  [&](std::size_t ty, std::size_t) { fns.tile_row(job, int(ty)); });
+      sync();
+    }
+  });
+}
+
+}  // namespace
+
+void evaluate_fast_into(const Scene& scene, const FastEvalOptions& opts, float* out) {
+  evaluate(scene, opts, out, false);
+}
+
+Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
+  const Window w = window_of(scene, opts);
+  Field out(w.cols, w.rows);
+  evaluate(scene, opts, out.data.data(), true);
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "core/colormap.hpp"
 
@@ -187,4 +188,52 @@ TEST_CASE("colorize: table lookup at round(255 t), alpha 255, row 0 stays on top
   CHECK(b.rgba[20] == vir[255][0]);
   CHECK(b.rgba[21] == vir[255][1]);
   CHECK(b.rgba[22] == vir[255][2]);
+}
+
+TEST_CASE("colorize: every value gets the formula's colour (round(255 t) of normalize_value)") {
+  // Large fields (the fast path with its thresholds and threads) of values spread over and around
+  // the range, the float neighbours of the index boundaries, non-finite values; every scale, fixed
+  // and auto ranges, degenerate ones. Expected colours come from normalize_value per value.
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  int fields = 0;
+  long long pixels = 0;
+  for (int rep = 0; rep < 24; ++rep) {
+    View v;
+    v.colormap = Colormap(rep % 7);
+    v.scale = Scale(rep % 3);
+    const double lo = rep % 4 == 0 ? 0.0 : (u(rng) - 0.5) * std::pow(10.0, 6 * u(rng) - 3);
+    const double span = rep % 5 == 0 ? 0.0 : std::pow(10.0, 8 * u(rng) - 4);
+    v.range_auto = rep % 2 == 0;
+    v.vmin = lo, v.vmax = lo + span;
+    Field f(300, 40);
+    for (float& x : f.data) {
+      const double t = u(rng) * 1.4 - 0.2;
+      x = float(lo + t * (span > 0 ? span : 1.0));
+    }
+    // Values at and next to the boundaries between indices (t = (k + 0.5) / 255).
+    for (int k = 0; k < 255; ++k) {
+      const double t = (k + 0.5) / 255.0, tt = v.scale == Scale::Sqrt ? t * t : t;
+      const float b = float(lo + tt * span);
+      f.data[std::size_t(3 * k)] = b;
+      f.data[std::size_t(3 * k + 1)] = std::nextafter(b, -INFINITY);
+      f.data[std::size_t(3 * k + 2)] = std::nextafter(b, INFINITY);
+    }
+    f.data[800] = NAN, f.data[801] = INFINITY, f.data[802] = -INFINITY, f.data[803] = 1e-42f;
+    f.data[804] = std::numeric_limits<float>::max(), f.data[805] = -f.data[804];
+    const Image img = colorize(f, v);
+    const ColormapTable& table = colormap_table(v.colormap);
+    const ValueRange r = view_range(v, f);
+    int wrong = 0;
+    for (std::size_t i = 0; i < f.data.size(); ++i) {
+      const double t = normalize_value(f.data[i], r, v.scale);
+      const auto& rgb = table[std::min<std::size_t>(std::size_t(std::lround(t * 255.0)), 255)];
+      wrong += img.rgba[4 * i] != rgb[0] || img.rgba[4 * i + 1] != rgb[1] ||
+               img.rgba[4 * i + 2] != rgb[2] || img.rgba[4 * i + 3] != 255;
+    }
+    INFO("scale " << to_string(v.scale) << " range [" << r.vmin << ", " << r.vmax << "]");
+    CHECK(wrong == 0);
+    ++fields, pixels += static_cast<long long>(f.data.size());
+  }
+  MESSAGE(fields << " fields, " << pixels << " pixels: colours equal the formula's");
 }
