@@ -98,7 +98,9 @@ class Scene:
         n = c.shape[0]
         table = np.zeros((n, len(_COLUMNS)))
         table[:, 0:2] = c
-        table[:, 10] = 1.0  # visible
+        # The fields a kernel's form does not use keep the core's defaults (sx = sy = 1,
+        # covariance identity), as a scene file loads them.
+        table[:, [2, 3, 5, 7, 10]] = 1.0  # sx, sy, cov_xx, cov_yy, visible
         if (sigma is None) == (covariance is None):
             raise ValueError("sigma: give either sigma (with angle_deg) or covariance")
         if covariance is not None:
