@@ -7,6 +7,11 @@
 
 namespace gm {
 
+// A rectangle of a grid in pixel indices: rows [row0, row0 + rows), columns [col0, col0 + cols).
+// clang-format off
+struct Window { int row0 = 0, col0 = 0, rows = 0, cols = 0; };
+// clang-format on
+
 template <class T>
 struct FieldT {
   int width = 0, height = 0;

@@ -4,14 +4,19 @@
 // (reversed and far from the origin too). Budget: max error / field peak <= 1e-5 for point
 // sampling, <= 1e-4 for area sampling. Pixel x kernel products are kept moderate so the float64
 // reference (adaptive quadrature for rotated area sampling) stays within the test's time.
+// Windows: bit-identical to the same slice of the whole render (memcmp), also with the scene cut
+// down to the window's kernels, in several batches, on other thread counts.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "core/errors.hpp"
 #include "core/fast_eval.hpp"
 #include "core/reference.hpp"
 
@@ -129,6 +134,17 @@ void random_kernels(Gen& g, Scene& s, int n, bool rotated) {
   }
 }
 
+// Settings of combination `combo` in 0..47 (combine x normalization x sampling x cutoff x
+// rotation); returns whether the scene's kernels are to be rotated.
+bool combo_settings(Gen& g, int combo, Scene& s) {
+  s.combine = Combine(combo % 3);
+  s.normalization = Normalization((combo / 3) % 2);
+  s.sampling = Sampling((combo / 6) % 2);
+  const bool cutoff = (combo / 12) % 2, rotated = (combo / 24) % 2;
+  if (cutoff) s.cutoff_sigma = g.chance(0.5) ? 3.0 : g.range(0.5, 5);
+  return rotated;
+}
+
 }  // namespace
 
 TEST_CASE("fast backend matches the float64 reference on random scenes") {
@@ -139,11 +155,7 @@ TEST_CASE("fast backend matches the float64 reference on random scenes") {
   for (int rep = 0; rep < 5; ++rep)
     for (int combo = 0; combo < 48; ++combo) {
       Scene s;
-      s.combine = Combine(combo % 3);
-      s.normalization = Normalization((combo / 3) % 2);
-      s.sampling = Sampling((combo / 6) % 2);
-      const bool cutoff = (combo / 12) % 2, rotated = (combo / 24) % 2;
-      if (cutoff) s.cutoff_sigma = g.chance(0.5) ? 3.0 : g.range(0.5, 5);
+      const bool rotated = combo_settings(g, combo, s);
       const bool area = s.sampling == Sampling::Area;
       // Pixel x kernel budget for the reference: rotated area is adaptive quadrature per pixel.
       const double budget = area ? (rotated ? 4e4 : 6e5) : 3e6;
@@ -332,4 +344,140 @@ TEST_CASE("fast backend: cutoff rim decisions are the reference's, pixel for pix
   }
   MESSAGE(scenes << " single-kernel scenes, " << rim_pixels
                  << " pixels near the rim (value < 0.05 of the peak): in/out as in the reference");
+}
+
+namespace {
+
+// Windows of a W x H grid: the whole grid, corners and edges, 1-pixel ones, random ones, and ones
+// that cross the backend's internal tile boundaries (multiples of 16 rows and of 256 columns, which
+// are also where a window's own tiles would not line up with the whole render's).
+std::vector<Window> test_windows(Gen& g, int W, int H) {
+  std::vector<Window> v = {
+      {0, 0, H, W},     {0, 0, 1, 1},         {H - 1, W - 1, 1, 1},   {0, W - 1, H, 1},
+      {H - 1, 0, 1, W}, {H / 2, W / 2, 1, 1}, {0, 0, H, (W + 1) / 2}, {H / 3, 0, H - H / 3, W}};
+  for (int i = 0; i < 6; ++i) {
+    Window w;
+    w.row0 = g.irange(0, H - 1), w.col0 = g.irange(0, W - 1);
+    w.rows = g.irange(1, H - w.row0), w.cols = g.irange(1, W - w.col0);
+    v.push_back(w);
+  }
+  for (int b : {16, 32, 48}) {  // across a row boundary
+    if (H <= b) break;
+    const int r0 = std::max(0, b - g.irange(1, 7)), c0 = g.irange(0, W - 1) / 2;
+    v.push_back({r0, c0, std::min(H - r0, g.irange(2, 20)), std::max(1, (W - c0) * 3 / 4)});
+  }
+  for (int b : {256, 512}) {  // across a column boundary
+    if (W <= b) break;
+    const int c0 = b - g.irange(1, 40);
+    v.push_back({g.irange(0, H - 1), c0, 1, std::min(W - c0, g.irange(41, 300))});
+    v.push_back({0, c0 + 1, H, std::min(W - c0 - 1, 300)});
+  }
+  return v;
+}
+
+// The scene cut down to the kernels whose 13-sigma (or cutoff) box, padded by 2 pixels, touches
+// the window: what a chunked renderer hands each chunk. A superset of the kernels that can reach.
+Scene cut_to_window(const Scene& s, const Window& w, bool& left_out) {
+  const Grid grid = Grid::of(s);
+  Scene c = s;
+  c.kernels.clear();
+  left_out = false;
+  const double r = s.cutoff_sigma ? *s.cutoff_sigma : 13.0;
+  for (const Kernel& k : s.kernels) {
+    if (!k.visible) continue;
+    const Gaussian gs = resolve(k, s.normalization, s.cutoff_sigma);
+    const double hx = r * gs.sx + grid.cell_w, hy = r * gs.sy + grid.cell_h;
+    auto touches = [](double c0, double h, double x0, double dx, int a, int n) {
+      if (dx == 0.0) return std::abs(c0 - x0) <= h;
+      double i0 = (c0 - h - x0) / dx, i1 = (c0 + h - x0) / dx;
+      if (i0 > i1) std::swap(i0, i1);
+      return i1 >= a - 2 && i0 <= a + n - 1 + 2;
+    };
+    if (touches(gs.cx, hx, grid.x0, grid.dx, w.col0, w.cols) &&
+        touches(gs.cy, hy, grid.y0, grid.dy, w.row0, w.rows))
+      c.kernels.push_back(k);
+    else
+      left_out = true;
+  }
+  return c;
+}
+
+// Bits of `win` against the same slice of `whole`.
+bool same_bits(const Field& whole, const Field& win, const Window& w) {
+  if (win.width != w.cols || win.height != w.rows) return false;
+  for (int r = 0; r < w.rows; ++r)
+    if (std::memcmp(&whole.at(w.row0 + r, w.col0), &win.at(r, 0),
+                    sizeof(float) * std::size_t(w.cols)) != 0)
+      return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("fast backend: a window is bit for bit the same slice of the whole render") {
+  Gen g;
+  g.rng.seed(4242);
+  int scenes = 0, windows = 0, cut = 0;
+  for (int rep = 0; rep < 3; ++rep)
+    for (int combo = 0; combo < 48; ++combo) {
+      Scene s;
+      const bool rotated = combo_settings(g, combo, s);
+      const bool slow = s.sampling == Sampling::Area && rotated;  // quadrature per pixel
+      s.width = slow ? g.irange(1, 70) : (g.chance(0.5) ? g.irange(1, 600) : g.irange(250, 700));
+      s.height = slow ? g.irange(1, 40) : g.irange(1, 90);
+      if (g.chance(0.5)) {
+        const double off = g.chance(0.3) ? g.range(-1e5, 1e5) : g.range(-10, 10);
+        const double span = std::pow(10.0, g.range(-1, 3)) * (g.chance(0.3) ? -1 : 1);
+        s.domain_x = std::array<double, 2>{off, off + span};
+        s.domain_y = std::array<double, 2>{off, off - span * g.range(0.3, 2)};
+      }
+      random_kernels(g, s, g.irange(1, slow ? 6 : 40), rotated);
+      const Field whole = evaluate_fast(s);
+      // Several batches instead of one, and three threads: the same bits.
+      FastEvalOptions small;
+      small.batch_entries = std::size_t(g.irange(1, 400)), small.threads = 3;
+      CAPTURE(combo);
+      INFO(describe(s));
+      CHECK(same_bits(whole, evaluate_fast(s, small), {0, 0, s.height, s.width}));
+      for (const Window& w : test_windows(g, s.width, s.height)) {
+        INFO("window (" << w.row0 << ", " << w.col0 << ", " << w.rows << ", " << w.cols << ")");
+        FastEvalOptions o;
+        o.window = w;
+        o.threads = g.irange(1, 3);
+        CHECK(same_bits(whole, evaluate_fast(s, o), w));
+        o.batch_entries = small.batch_entries;
+        CHECK(same_bits(whole, evaluate_fast(s, o), w));
+        // Only the kernels that touch the window (as a chunked render hands them out).
+        FastEvalOptions oc;
+        oc.window = w;
+        const Scene sc = cut_to_window(s, w, oc.kernels_left_out);
+        cut += sc.kernels.size() < s.kernels.size();
+        CHECK(same_bits(whole, evaluate_fast(sc, oc), w));
+        ++windows;
+      }
+      ++scenes;
+    }
+  MESSAGE(
+      scenes << " random scenes, " << windows << " windows (" << cut
+             << " of them with the scene cut down to the window's kernels) compared bit for bit");
+  CHECK(windows > 1000);
+}
+
+TEST_CASE("fast backend: a window outside the grid is an error naming `window`") {
+  Scene s;
+  s.width = 30, s.height = 20;
+  s.kernels = {Kernel{}};
+  const Window bad[] = {{-1, 0, 1, 1}, {0, -1, 1, 1}, {0, 0, 21, 1}, {0, 0, 1, 31},
+                        {20, 0, 1, 1}, {0, 30, 1, 1}, {5, 5, -1, 2}, {19, 29, 2, 1}};
+  for (const Window& w : bad) {
+    FastEvalOptions o;
+    o.window = w;
+    INFO("window (" << w.row0 << ", " << w.col0 << ", " << w.rows << ", " << w.cols << ")");
+    CHECK_THROWS_WITH_AS(evaluate_fast(s, o), doctest::Contains("window"), InputError);
+  }
+  FastEvalOptions o;  // an empty window inside the grid is an empty field
+  o.window = Window{3, 4, 0, 5};
+  const Field f = evaluate_fast(s, o);
+  CHECK(f.width == 5);
+  CHECK(f.height == 0);
 }
