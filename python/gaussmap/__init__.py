@@ -148,7 +148,7 @@ def keypoint_heatmaps(keypoints: np.ndarray, size: Tuple[int, int], sigma: Union
         vis = vis[None]
     o = None if out is None else _batch_view(out)
     maps, weights = _gaussmap.keypoint_heatmaps(kp[None], vis, sig, w, h, encoding, threads, o)
-    return maps[0], (weights[0, 0] if single else weights[0])
+    return (out if out is not None else maps[0]), (weights[0, 0] if single else weights[0])
 
 
 def _batch_view(out: Any) -> Any:

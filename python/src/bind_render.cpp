@@ -56,38 +56,13 @@ std::string resolve_backend(const std::string& name) {
                         name + "\"");
 }
 
-// Rows [w.row0, w.row0 + rows) x cols of a whole field (used until a backend renders windows).
-Field slice(const Field& whole, const Window& w) {
-  if (w.row0 == 0 && w.col0 == 0 && w.rows == whole.height && w.cols == whole.width) return whole;
-  Field out(w.cols, w.rows);
-  for (int r = 0; r < w.rows; ++r)
-    std::copy_n(&whole.data[std::size_t(w.row0 + r) * whole.width + std::size_t(w.col0)], w.cols,
-                &out.data[std::size_t(r) * std::size_t(w.cols)]);
-  return out;
-}
-
-Field render_float(const Scene& s, const std::string& backend, const Window& w, int threads) {
-  if (backend == "cpu") {
-    FastEvalOptions o;
-    o.threads = threads;
-    return slice(evaluate_fast(s, o), w);
-  }
-  Field f;
-  run_on_gpu([&](gl::MixtureRenderer& r) {
-    r.render_field(s);
-    f = r.read_field();
-  });
-  return slice(f, w);
-}
-
 py::array render(const Scene& s, const std::string& backend_name, const py::object& window_obj,
-                 const py::object& threads_obj, const py::object& out) {
+                 const py::object& threads_obj, const py::object& out, bool kernels_left_out) {
   const std::string backend = resolve_backend(backend_name);
   const std::optional<Window> window = window_arg(window_obj);
   const Window w = checked_window(s, window);
   const int threads = threads_arg(threads_obj);
   check_window_pixels(w.rows, w.cols, window ? "window" : "scene");
-  if (backend != "reference") check_window_pixels(s.height, s.width, "scene");  // until windows
   const std::vector<py::ssize_t> shape = {w.rows, w.cols};
   if (backend == "reference") {
     py::array_t<double> a = out.is_none() ? py::array_t<double>(shape)
@@ -95,20 +70,36 @@ py::array render(const Scene& s, const std::string& backend_name, const py::obje
     double* dst = a.mutable_data();
     {
       py::gil_scoped_release nogil;
-      evaluate_reference_into(s, w, dst, threads);
+      evaluate_reference_into(s, w, dst, threads, kernels_left_out);
     }
     return a;
   }
-  std::optional<py::array_t<float>> dst;
-  if (!out.is_none()) dst = check_out<float>(out, shape, "out", "float32");
+  std::optional<py::array_t<float>> dst_out;
+  if (!out.is_none()) dst_out = check_out<float>(out, shape, "out", "float32");
+  if (backend == "cpu") {  // straight into the numpy buffer
+    py::array_t<float> a = dst_out ? *dst_out : py::array_t<float>(shape);
+    FastEvalOptions o;
+    o.threads = threads;
+    o.window = w;
+    o.kernels_left_out = kernels_left_out;
+    float* dst = a.mutable_data();
+    py::gil_scoped_release nogil;
+    evaluate_fast_into(s, o, dst);
+    return a;
+  }
+  if (kernels_left_out && s.combine == Combine::Max)
+    throw py::value_error("backend: gpu cannot render a max-combined bucket; use cpu");
   Field f;
   {
     py::gil_scoped_release nogil;
-    f = render_float(s, backend, w, threads);
+    run_on_gpu([&](gl::MixtureRenderer& r) {
+      r.render_field(s, w);
+      f = r.read_field();
+    });
   }
-  if (!dst) return adopt(std::move(f.data), shape);
-  std::copy(f.data.begin(), f.data.end(), dst->mutable_data());
-  return *dst;
+  if (!dst_out) return adopt(std::move(f.data), shape);  // the readback buffer, no copy
+  std::copy(f.data.begin(), f.data.end(), dst_out->mutable_data());
+  return *dst_out;
 }
 
 py::array_t<std::uint8_t> colorize_field(
@@ -150,7 +141,7 @@ py::array_t<std::uint8_t> colorize_field(
 
 void bind_render(py::module_& m) {
   m.def("render", &render, py::arg("scene"), py::arg("backend"), py::arg("window"),
-        py::arg("threads"), py::arg("out"));
+        py::arg("threads"), py::arg("out"), py::arg("kernels_left_out") = false);
   m.def("colorize", &colorize_field, py::arg("field"), py::arg("colormap"), py::arg("range"),
         py::arg("scale"));
   m.def("auto_backend", [] {

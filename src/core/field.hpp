@@ -23,13 +23,6 @@ struct FieldT {
   const T& at(int row, int col) const { return data[std::size_t(row) * width + col]; }
 };
 
-// A rectangle of a scene's pixel grid: rows x cols pixels from (row0, col0), in the global indices
-// of the whole render (row 0 = top). Rendering a window gives the same values, bit for bit, as the
-// same slice of the whole field.
-struct Window {
-  int row0 = 0, col0 = 0, rows = 0, cols = 0;
-};
-
 using Field = FieldT<float>;    // what the GPU and the fast CPU backend produce, what .npy holds
 using FieldD = FieldT<double>;  // what the float64 reference produces
 

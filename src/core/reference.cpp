@@ -148,7 +148,8 @@ double combine_finish(Combine c, double acc) {
   return acc;
 }
 
-bool evaluate_reference_into(const Scene& scene, const Window& win, double* out, int threads) {
+bool evaluate_reference_into(const Scene& scene, const Window& win, double* out, int threads,
+                             bool kernels_left_out) {
   const Grid grid = Grid::of(scene);
   std::vector<Gaussian> gs;
   for (const Kernel& k : scene.kernels)
@@ -164,6 +165,7 @@ bool evaluate_reference_into(const Scene& scene, const Window& win, double* out,
       for (int c = 0; c < win.cols; ++c) {
         const double x = grid.x(win.col0 + c);
         double acc = combine_init(scene.combine);
+        if (kernels_left_out) acc = combine_fold(scene.combine, acc, 0.0);
         for (const Gaussian& g : gs) {
           double v = reference_kernel_value(g, scene.sampling, x, y, grid.cell_w, grid.cell_h);
           if (scene.combine == Combine::ProbOr && (v < 0.0 || v > 1.0)) my_clamped = true;

@@ -37,6 +37,10 @@ ReferenceResult evaluate_reference(const Scene& scene,
 
 // The same into a caller's buffer of window.rows x window.cols doubles, row-major (a numpy array).
 // The window must be checked (checked_window). Returns prob_or_clamped.
-bool evaluate_reference_into(const Scene& scene, const Window& window, double* out, int threads);
+// kernels_left_out: the scene is a bucket (bucketing.hpp) that left out visible kernels, which
+// give 0 in this window; combine "max" folds that 0 in as the whole render does (sum and prob_or
+// need nothing).
+bool evaluate_reference_into(const Scene& scene, const Window& window, double* out, int threads,
+                             bool kernels_left_out = false);
 
 }  // namespace gm
