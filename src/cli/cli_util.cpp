@@ -48,7 +48,7 @@ void ArgReader::unknown() const {
                    " --help)");
 }
 
-Scene load_scene_any(const std::string& path) {
+Scene load_scene_any(const std::string& path, GridUse use) {
   auto ends_with = [&](const char* ext) {
     std::string e = ext;
     return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
@@ -56,12 +56,12 @@ Scene load_scene_any(const std::string& path) {
   if (ends_with(".png") || ends_with(".PNG")) {
     std::optional<std::string> text = read_png_scene(path);
     if (!text) throw InputError(path + ": this PNG carries no gaussmap scene");
-    return scene_from_json_text(*text);
+    return scene_from_json_text(*text, use);
   }
-  return load_scene(path);
+  return load_scene(path, use);
 }
 
-void apply_size(Scene& scene, const std::string& size) {
+void apply_size(Scene& scene, const std::string& size, GridUse use) {
   auto x = size.find_first_of("xX");
   int w = 0, h = 0;
   auto parse = [](const std::string& s, int& out) {
@@ -74,7 +74,7 @@ void apply_size(Scene& scene, const std::string& size) {
   if (!scene.domain_y) scene.domain_y = scene.y_range();
   scene.width = w, scene.height = h;
   try {
-    validate(scene);
+    validate(scene, use);
   } catch (const InputError& e) {
     throw InputError(std::string("--size: ") + e.what());
   }

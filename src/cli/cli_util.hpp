@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "core/scene.hpp"
+#include "core/scene_io.hpp"
 
 namespace gm::cli {
 
@@ -33,10 +34,10 @@ class ArgReader {
 };
 
 // A scene from a .json file or a gaussmap .png. Throws IoError / InputError.
-Scene load_scene_any(const std::string& path);
+Scene load_scene_any(const std::string& path, GridUse use = GridUse::Whole);
 
 // "WxH" -> width, height (InputError "--size: ..." otherwise). Keeps the picture: a scene on the
 // default (pixel-index) domain gets that domain made explicit, so the same field is resampled.
-void apply_size(Scene& scene, const std::string& size);
+void apply_size(Scene& scene, const std::string& size, GridUse use = GridUse::Whole);
 
 }  // namespace gm::cli

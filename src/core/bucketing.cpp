@@ -96,8 +96,13 @@ ChunkBuckets bucket_kernels(const Scene& scene, int chunk_rows, int chunk_cols, 
 }
 
 Scene scene_subset(const Scene& scene, const std::vector<int>& indices) {
-  Scene out = scene;
-  out.kernels.clear();
+  // Every member but the kernels (copying the scene would copy all of them first).
+  Scene out;
+  out.width = scene.width, out.height = scene.height;
+  out.domain_x = scene.domain_x, out.domain_y = scene.domain_y;
+  out.normalization = scene.normalization, out.combine = scene.combine;
+  out.sampling = scene.sampling, out.cutoff_sigma = scene.cutoff_sigma;
+  out.view = scene.view;
   out.kernels.reserve(indices.size());
   for (int i : indices) out.kernels.push_back(scene.kernels.at(std::size_t(i)));
   return out;
