@@ -6,7 +6,8 @@
 //   Udp   — mmpose's generate_udp_gaussian_heatmaps (UDP codec): the same patch, the Gaussian
 //           centred at the sub-pixel keypoint inside it.
 //   Exact — ours: exp(-d^2 / 2 sigma^2) at every pixel centre with d <= 3 sigma, d from the
-//           sub-pixel keypoint, computed in float64 and rounded once; 0 beyond.
+//           sub-pixel keypoint, computed in float64 (as exp(-dx^2/2s^2) exp(-dy^2/2s^2)) and
+//           rounded once to float32; 0 beyond.
 // Pixel centres are at integer coordinates (pixel (row i, col j) is the point x = j, y = i).
 // Weights: the visibility value (mmpose's copy of keypoints_visible); 0 where a visible keypoint
 // draws nothing inside the heatmap (for Msra / Udp: mmpose's out-of-bounds test).
