@@ -110,13 +110,16 @@ class Scene:
             if cov.shape != (n, 2, 2):
                 raise ValueError(f"covariance: expected shape (N, 2, 2) with N = {n}, "
                                  f"got {cov.shape}")
-            bad = np.nonzero(cov[:, 0, 1] != cov[:, 1, 0])[0]
+            # Symmetric to 1e-12 of the matrix's largest entry, as the scene files are.
+            scale = np.abs(cov).reshape(n, 4).max(axis=1) if n else np.zeros(0)
+            bad = np.nonzero(np.abs(cov[:, 0, 1] - cov[:, 1, 0]) > 1e-12 * scale)[0]
             if bad.size:
                 i = int(bad[0])
                 raise ValueError(f"covariance[{i}]: must be symmetric, got [[{cov[i, 0, 0]}, "
                                  f"{cov[i, 0, 1]}], [{cov[i, 1, 0]}, {cov[i, 1, 1]}]]")
             table[:, 5] = cov[:, 0, 0]
-            table[:, 6] = cov[:, 0, 1]
+            b01, b10 = cov[:, 0, 1], cov[:, 1, 0]
+            table[:, 6] = np.where(b01 == b10, b01, b01 + (b10 - b01) / 2)  # as files do
             table[:, 7] = cov[:, 1, 1]
             table[:, 9] = 1.0
         else:
