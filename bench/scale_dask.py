@@ -30,6 +30,9 @@ def main():
     ap.add_argument("--out", default="/tmp/gaussmap_scale.zarr")
     ap.add_argument("--scheduler", default=None, help="address of an existing dask scheduler")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--compare-whole", action="store_true",
+                    help="only compare, in this process and one thread, the whole render's time "
+                         "with the sum of the chunks' (grids up to 64 Mi pixels)")
     a = ap.parse_args()
 
     import gaussmap as gm
@@ -42,6 +45,25 @@ def main():
     scene = gm.Scene(n, n, rng.uniform(0, n - 1, (k, 2)), sigma=rng.uniform(4, 24, (k, 2)),
                      angle_deg=rng.uniform(0, 180, k), weight=rng.uniform(0.2, 1.0, k),
                      normalization="peak", cutoff_sigma=3)
+    if a.compare_whole:
+        import dask
+        whole_s, chunks_s = [], []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            whole = gm.render(scene, threads=1)
+            whole_s.append(time.perf_counter() - t0)
+            arr = gmd.render(scene, chunks=(a.chunk, a.chunk))
+            blocks = arr.to_delayed()
+            t0 = time.perf_counter()  # the chunks alone, not dask's final concatenation
+            got = dask.compute(*blocks.ravel(), scheduler="synchronous")
+            chunks_s.append(time.perf_counter() - t0)
+        got = np.block([[got[i * blocks.shape[1] + j] for j in range(blocks.shape[1])]
+                        for i in range(blocks.shape[0])])
+        assert np.array_equal(got, whole)
+        w, c = min(whole_s), min(chunks_s)
+        print(f"{n}x{n}, {k} kernels, one thread: whole render {w:.2f} s, {arr.npartitions} "
+              f"chunks of {a.chunk}x{a.chunk} {c:.2f} s (x{c / w:.2f}), bit-identical")
+        return
     cluster = None
     if a.scheduler:
         client = Client(a.scheduler)
