@@ -34,18 +34,21 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-// Renders windows of the grid with one backend (the GL context is made once).
+// Renders windows of the grid with one backend (the GL context is made once). Any backend but
+// gpu and reference streams through the fast CPU backend.
 class WindowRenderer {
  public:
-  explicit WindowRenderer(Backend b) : backend_(b) {
-    if (b == Backend::Gpu) {
+  explicit WindowRenderer(Backend b)
+      : backend_(b == Backend::Gpu || b == Backend::Reference ? b : Backend::Cpu) {
+    if (backend_ == Backend::Gpu) {
       ctx_ = gl::HeadlessContext::create();
       gl_ = std::make_unique<gl::MixtureRenderer>(ctx_->loader());
       device_ = "gpu: " + gl_->renderer_name();
     } else {
-      device_ = b == Backend::Cpu ? "cpu" : "reference (float64)";
+      device_ = backend_ == Backend::Cpu ? "cpu" : "reference (float64)";
     }
   }
+  Backend backend() const { return backend_; }
   const std::string& device() const { return device_; }
 
   // Window w of `scene` (a bucket that left out visible kernels when left_out) into out.
@@ -91,6 +94,7 @@ BandRenderResult render_npy_bands(const Scene& scene, Backend backend, const std
     res.band_rows = std::min(std::atoi(env), H);
   res.bands = (H + res.band_rows - 1) / res.band_rows;
   WindowRenderer renderer(backend);
+  backend = renderer.backend();
   res.device = renderer.device();
   const ChunkBuckets buckets = bucket_kernels(
       scene, res.band_rows, W, backend == Backend::Cpu ? BucketRule::FastCpu : BucketRule::Exact);
