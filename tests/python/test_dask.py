@@ -20,14 +20,15 @@ def client():
             yield c
 
 
-def spread_scene(seed, n=400, w=700, h=500, **kw):
+def spread_scene(seed, n=400, w=700, h=500, sign=1, **kw):
     rng = np.random.default_rng(seed)
     return gm.Scene(w, h, rng.uniform(0, [w, h], (n, 2)), sigma=rng.uniform(1, 6, (n, 2)),
-                    angle_deg=rng.uniform(0, 180, n), weight=rng.uniform(0.2, 1, n), **kw)
+                    angle_deg=rng.uniform(0, 180, n), weight=sign * rng.uniform(0.2, 1, n), **kw)
 
 
 @pytest.mark.parametrize("kw", [dict(), dict(cutoff_sigma=3),
                                 dict(cutoff_sigma=3, combine="max", normalization="peak"),
+
                                 dict(combine="prob_or", normalization="peak", sampling="area")])
 def test_dask_equals_whole_render_on_two_worker_processes(client, kw):
     s = spread_scene(1, **kw)
@@ -39,6 +40,19 @@ def test_dask_equals_whole_render_on_two_worker_processes(client, kw):
     workers = {w for w in client.run(lambda: 1)}
     assert len(workers) == 2
     assert np.array_equal(got, whole), f"max diff {np.abs(got - whole).max()}"
+
+
+@pytest.mark.parametrize("backend", ["cpu", "reference"])
+def test_max_of_negative_peaks_counts_the_left_out_zeros(client, backend):
+    # One kernel per chunk: in the whole render the other kernels' 0 wins the max everywhere;
+    # a chunk holding only its own kernel must fold that 0 in too (kernels_left_out).
+    s = gm.Scene(120, 80, [(30, 20), (90, 20), (30, 60), (90, 60)], sigma=4, weight=-1.0,
+                 cutoff_sigma=3, combine="max", normalization="peak")
+    whole = gm.render(s, backend=backend)
+    n_rows, n_cols, off, idx = gmd.chunk_buckets(s, (40, 60), backend)
+    assert (n_rows, n_cols) == (2, 2) and list(np.diff(off)) == [1, 1, 1, 1]
+    got = gmd.render(s, chunks=(40, 60), backend=backend).compute()
+    assert np.array_equal(got, whole) and whole.min() == 0
 
 
 def test_reference_chunks_equal_whole(client):
