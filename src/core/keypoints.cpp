@@ -180,10 +180,10 @@ void keypoint_heatmaps(const KeypointBatch& in, KeypointEncoding enc, float* hea
                      : in.sigma_count == std::size_t(N) ? std::size_t(n)
                                                         : std::size_t(b) * N + std::size_t(n)];
         const double kx = in.xy[2 * i], ky = in.xy[2 * i + 1];
-        bool drawn = enc == KeypointEncoding::Exact
-                         ? draw_exact(p, kx, ky, s)
-                         : draw_patch(p, kx, ky, in.xy_float32, s, enc == KeypointEncoding::Udp,
-                                      cache);
+        bool drawn =
+            enc == KeypointEncoding::Exact
+                ? draw_exact(p, kx, ky, s)
+                : draw_patch(p, kx, ky, in.xy_float32, s, enc == KeypointEncoding::Udp, cache);
         if (!drawn) w = 0.0f;
       }
     }
