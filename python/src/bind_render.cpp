@@ -62,7 +62,13 @@ py::array render(const Scene& s, const std::string& backend_name, const py::obje
   const std::optional<Window> window = window_arg(window_obj);
   const Window w = checked_window(s, window);
   const int threads = threads_arg(threads_obj);
-  check_window_pixels(w.rows, w.cols, window ? "window" : "scene");
+  try {
+    check_window_pixels(w.rows, w.cols, window ? "window" : "scene");
+  } catch (const InputError& e) {
+    if (window) throw;
+    throw InputError(std::string(e.what()) +
+                     "; render it by windows (window=) or with gaussmap.dask");
+  }
   const std::vector<py::ssize_t> shape = {w.rows, w.cols};
   if (backend == "reference") {
     py::array_t<double> a = out.is_none() ? py::array_t<double>(shape)
