@@ -55,6 +55,15 @@ def test_max_of_negative_peaks_counts_the_left_out_zeros(client, backend):
     assert np.array_equal(got, whole) and whole.min() == 0
 
 
+def test_gpu_chunks_equal_whole(client):
+    from conftest import gpu_or_skip
+    gpu_or_skip()
+    s = spread_scene(6, n=150, w=300, h=200, cutoff_sigma=3)
+    whole = gm.render(s, backend="gpu")
+    got = gmd.render(s, chunks=(64, 128), backend="gpu").compute()
+    assert np.array_equal(got, whole), f"max diff {np.abs(got - whole).max()}"
+
+
 def test_reference_chunks_equal_whole(client):
     s = spread_scene(2, n=20, w=90, h=70, cutoff_sigma=3)
     whole = gm.render(s, backend="reference")
