@@ -23,7 +23,8 @@
 // The scene-wide switches are compile-time, not uniforms: a software rasterizer (llvmpipe)
 // executes both sides of every branch under a mask, so unused paths must not be in the program.
 // Orientation: fragment row t (gl_FragCoord.y = t + 0.5) holds field row H-1-t, so texture row 0 is
-// the bottom row of the picture and the one readback flip puts row 0 (y0) on top.
+// the bottom row of the picture and the one readback flip puts row 0 (y0) on top. A window render
+// (u_origin, u_rows) holds global row row0 + rows-1-t; tiles stay in fragment coordinates.
 
 #ifndef GM_UBO_KERNELS
 #define GM_UBO_KERNELS 204
@@ -62,7 +63,8 @@ layout(std140, binding = 0) uniform GmKernelBlock { GmKernel gm_kernels[GM_UBO_K
 #endif
 
 layout(location = 0) uniform int u_count;        // kernels in the block
-layout(location = 1) uniform int u_height;       // H, for the row flip
+layout(location = 1) uniform int u_rows;         // rows of the target, for the row flip
+layout(location = 3) uniform ivec2 u_origin;     // global (col, row) of the target's top-left pixel
 layout(location = 2) uniform int u_count_axis;   // area sampling: kernels [0, n) are axis-aligned
 layout(location = 4) uniform vec2 u_index_mul;   // 1, or 0 on an axis whose pixels share one coordinate
 layout(location = 5) uniform vec2 u_cell_scale;  // cell size / |step| (1 except degenerate domains)
@@ -235,6 +237,13 @@ void two_prod(float a, float b, out float p, out float e) {
   e = ee;
 }
 
+// Global pixel index (col, row) of this fragment: the target holds a window of the grid whose
+// top-left pixel is u_origin (0, 0 for a whole render), so a window evaluates exactly what the
+// same pixel of the whole render does.
+ivec2 global_index() {
+  return ivec2(u_origin.x + int(gl_FragCoord.x), u_origin.y + (u_rows - 1 - int(gl_FragCoord.y)));
+}
+
 #if GM_CUTOFF
 // Cutoff decision d2 > k^2. Float d2 is good to ~1e-6 relative; within 1e-5 of k^2 the decision is
 // redone in double exactly as the float64 reference makes it (beyond_cutoff_exact). That happens in a second pass over the kernels, run only by the rare pixels
@@ -249,8 +258,8 @@ layout(std430, binding = 3) readonly buffer GmRim { dvec4 gm_rim[]; };
 layout(location = 8) uniform dvec4 u_grid;  // x0, dx, y0, dy of gm::Grid
 
 bool beyond_cutoff_exact(int i) {
-  int col = int(gl_FragCoord.x);
-  int row = u_height - 1 - int(gl_FragCoord.y);
+  ivec2 cr = global_index();
+  int col = cr.x, row = cr.y;
   dvec4 r0 = gm_rim[2 * i], r1 = gm_rim[2 * i + 1];
   precise double x = u_grid.x + double(col) * u_grid.y;
   precise double y = u_grid.z + double(row) * u_grid.w;
@@ -334,8 +343,8 @@ float mixture(float colm, float rowm, int b0, int b1, int b2, bool skipped, cons
 }
 
 void main() {
-  int col = int(gl_FragCoord.x);
-  int row = u_height - 1 - int(gl_FragCoord.y);
+  ivec2 cr = global_index();
+  int col = cr.x, row = cr.y;
   float colm = float(col) * u_index_mul.x;
   float rowm = float(row) * u_index_mul.y;
 #if GM_TILED

@@ -50,8 +50,8 @@ void ArgReader::unknown() const {
                    " --help)");
 }
 
-Scene load_scene_any(const std::string& path) {
-  return load_scene(path);  // tells JSON from a gaussmap PNG by content; messages name the file
+Scene load_scene_any(const std::string& path, GridUse use) {
+  return load_scene(path, use);  // tells JSON from a gaussmap PNG by content; messages name the file
 }
 
 void parse_size(const std::string& option, const std::string& text, int& w, int& h) {
@@ -64,14 +64,14 @@ void parse_size(const std::string& option, const std::string& text, int& w, int&
     throw InputError(option + ": expected WxH (e.g. 1024x768), got \"" + text + "\"");
 }
 
-void apply_size(Scene& scene, const std::string& size) {
+void apply_size(Scene& scene, const std::string& size, GridUse use) {
   int w = 0, h = 0;
   parse_size("--size", size, w, h);
   if (!scene.domain_x) scene.domain_x = scene.x_range();
   if (!scene.domain_y) scene.domain_y = scene.y_range();
   scene.width = w, scene.height = h;
   try {
-    validate(scene);
+    validate(scene, use);
   } catch (const InputError& e) {
     throw InputError(std::string("--size: ") + e.what());
   }

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "core/scene.hpp"
+#include "core/scene_io.hpp"
 
 namespace gm::cli {
 
@@ -35,13 +36,13 @@ class ArgReader {
 };
 
 // A scene from a .json file or a gaussmap .png. Throws IoError / InputError.
-Scene load_scene_any(const std::string& path);
+Scene load_scene_any(const std::string& path, GridUse use = GridUse::Whole);
 
 // "WxH" -> w, h (InputError "OPTION: expected WxH ..." otherwise; the range is the caller's).
 void parse_size(const std::string& option, const std::string& text, int& w, int& h);
 // "WxH" -> width, height (InputError "--size: ..." otherwise). Keeps the picture: a scene on the
 // default (pixel-index) domain gets that domain made explicit, so the same field is resampled.
-void apply_size(Scene& scene, const std::string& size);
+void apply_size(Scene& scene, const std::string& size, GridUse use = GridUse::Whole);
 
 // A file a command reads or writes, as the user named it: `option` is how it was given ("SCENE",
 // "-o", "--npy"); `ext` is the extension its content calls for (".png"), "" for inputs.

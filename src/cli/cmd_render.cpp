@@ -9,13 +9,15 @@
 #include "core/errors.hpp"
 #include "core/image_io.hpp"
 #include "core/scene_io.hpp"
+#include "render_bands.hpp"
 
 namespace gm::cli {
 
 namespace {
 const char* kRenderHelp =
     R"(usage: gaussmap render SCENE -o OUT.png [--npy OUT.npy] [--backend gpu|cpu|reference]
-                       [--size WxH] [--quiet]
+                       [--size WxH] [--quiet] [--progress]
+       gaussmap render SCENE --npy OUT.npy [--backend ...] [--size WxH] [--progress]
 
 Evaluate the scene (a .json scene or a gaussmap .png, which carries its scene) and write:
   -o, --output OUT.png   the field through the view's colormap, 8-bit RGBA, the scene JSON
@@ -26,6 +28,10 @@ Evaluate the scene (a .json scene or a gaussmap .png, which carries its scene) a
   --size WxH             render at another resolution; a scene on the default pixel-index
                          domain keeps that domain, so the picture is the same, resampled
   --quiet                print nothing on success
+  --progress             with --npy alone: a progress line on stderr even when stderr is
+                         not a terminal (on a terminal it is shown anyway)
+With --npy and no -o, the field alone is streamed to the file in bands of rows: any size up to
+65536 x 65536 in bounded memory, the same values as a whole render.
 Files are written atomically: a failed write leaves no partial file and never clobbers one.
 Exit status: 0 ok, 1 runtime failure (no GL, I/O), 2 bad input or usage.
 )";
@@ -34,7 +40,7 @@ Exit status: 0 ok, 1 runtime failure (no GL, I/O), 2 bad input or usage.
 int cmd_render(const Args& args) {
   ArgReader in(args, "render");
   std::string scene_path, out_png, out_npy, size, backend_name = "gpu";
-  bool quiet = false;
+  bool quiet = false, progress = false;
   while (!in.done()) {
     if (in.flag("--help") || in.flag("-h")) {
       std::fputs(kRenderHelp, stdout);
@@ -49,6 +55,8 @@ int cmd_render(const Args& args) {
       size = in.value();
     } else if (in.flag("--quiet") || in.flag("-q")) {
       quiet = true;
+    } else if (in.flag("--progress")) {
+      progress = true;
     } else if (scene_path.empty()) {
       scene_path = in.positional();
     } else {
@@ -62,6 +70,8 @@ int cmd_render(const Args& args) {
   for (const std::string& w : check_outputs("render", {{"SCENE", scene_path}},
                                             {{"-o", out_png, ".png"}, {"--npy", out_npy, ".npy"}}))
     std::cerr << "warning: " << w << "\n";
+  if (out_png.empty())
+    return render_npy_streamed(scene_path, size, backend, out_npy, quiet, progress);
 
   Scene scene = load_scene_any(scene_path);
   if (!size.empty()) apply_size(scene, size);

@@ -4,9 +4,13 @@
 // adaptive Gauss-Kronrod (7/15) to an absolute tolerance of 1e-15 in probability.
 #include "reference.hpp"
 
+#include "window.hpp"
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
+#include <thread>
 #include <vector>
 
 namespace gm {
@@ -144,26 +148,49 @@ double combine_finish(Combine c, double acc) {
   return acc;
 }
 
-ReferenceResult evaluate_reference(const Scene& scene) {
-  ReferenceResult out;
-  out.field = FieldD(scene.width, scene.height);
-  Grid grid = Grid::of(scene);
+bool evaluate_reference_into(const Scene& scene, const Window& win, double* out, int threads,
+                             bool kernels_left_out) {
+  const Grid grid = Grid::of(scene);
   std::vector<Gaussian> gs;
   for (const Kernel& k : scene.kernels)
     if (k.visible) gs.push_back(resolve(k, scene.normalization, scene.cutoff_sigma));
-  for (int row = 0; row < scene.height; ++row) {
-    double y = grid.y(row);
-    for (int col = 0; col < scene.width; ++col) {
-      double x = grid.x(col);
-      double acc = combine_init(scene.combine);
-      for (const Gaussian& g : gs) {
-        double v = reference_kernel_value(g, scene.sampling, x, y, grid.cell_w, grid.cell_h);
-        if (scene.combine == Combine::ProbOr && (v < 0.0 || v > 1.0)) out.prob_or_clamped = true;
-        acc = combine_fold(scene.combine, acc, v);
+  std::atomic<bool> clamped{false};
+  std::atomic<int> next_row{0};
+  auto work = [&] {
+    bool my_clamped = false;
+    for (int r = next_row++; r < win.rows; r = next_row++) {
+      const int row = win.row0 + r;
+      const double y = grid.y(row);
+      double* line = out + std::size_t(r) * std::size_t(win.cols);
+      for (int c = 0; c < win.cols; ++c) {
+        const double x = grid.x(win.col0 + c);
+        double acc = combine_init(scene.combine);
+        if (kernels_left_out) acc = combine_fold(scene.combine, acc, 0.0);
+        for (const Gaussian& g : gs) {
+          double v = reference_kernel_value(g, scene.sampling, x, y, grid.cell_w, grid.cell_h);
+          if (scene.combine == Combine::ProbOr && (v < 0.0 || v > 1.0)) my_clamped = true;
+          acc = combine_fold(scene.combine, acc, v);
+        }
+        line[c] = combine_finish(scene.combine, acc);
       }
-      out.field.at(row, col) = combine_finish(scene.combine, acc);
     }
-  }
+    if (my_clamped) clamped = true;
+  };
+  int n = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  n = std::clamp(n, 1, std::max(1, win.rows));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < n; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  return clamped;
+}
+
+ReferenceResult evaluate_reference(const Scene& scene, const std::optional<Window>& window,
+                                   int threads) {
+  const Window win = checked_window(scene, window);
+  ReferenceResult out;
+  out.field = FieldD(win.cols, win.rows);
+  out.prob_or_clamped = evaluate_reference_into(scene, win, out.field.data.data(), threads);
   return out;
 }
 

@@ -2,6 +2,8 @@
 // other backend (fast CPU, GPU) is tested against.
 #pragma once
 
+#include <optional>
+
 #include "field.hpp"
 #include "kernel_math.hpp"
 #include "scene.hpp"
@@ -26,6 +28,19 @@ struct ReferenceResult {
   bool prob_or_clamped = false;  // prob_or met a kernel value outside [0, 1] and clamped it
 };
 
-ReferenceResult evaluate_reference(const Scene& scene);
+// The whole field, or a window of it (the same bits as that slice of the whole field: pixel centres
+// come from global indices, Grid::x(col) / Grid::y(row)). threads: rows are split among that many
+// workers (0 = all cores); every pixel is computed alone, so the result does not depend on it.
+ReferenceResult evaluate_reference(const Scene& scene,
+                                   const std::optional<Window>& window = std::nullopt,
+                                   int threads = 1);
+
+// The same into a caller's buffer of window.rows x window.cols doubles, row-major (a numpy array).
+// The window must be checked (checked_window). Returns prob_or_clamped.
+// kernels_left_out: the scene is a bucket (bucketing.hpp) that left out visible kernels, which
+// give 0 in this window; combine "max" folds that 0 in as the whole render does (sum and prob_or
+// need nothing).
+bool evaluate_reference_into(const Scene& scene, const Window& window, double* out, int threads,
+                             bool kernels_left_out = false);
 
 }  // namespace gm

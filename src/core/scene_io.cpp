@@ -408,7 +408,7 @@ View read_view(const json& j, const std::string& path) {
   return v;
 }
 
-Scene read_scene(const json& root) {
+Scene read_scene(const json& root, GridUse use) {
   if (!root.is_object())
     fail("scene", "expected a JSON object at the top level, got " + describe(root));
   check_keys(root, "",
@@ -423,8 +423,9 @@ Scene read_scene(const json& root) {
   }
   for (const char* key : {"width", "height", "kernels"})
     if (!root.contains(key)) fail("scene", std::string("missing required key \"") + key + "\"");
-  s.width = int(get_integer(root["width"], "width", 1, Limits::kMaxSide));
-  s.height = int(get_integer(root["height"], "height", 1, Limits::kMaxSide));
+  const int max_side = use == GridUse::Whole ? Limits::kMaxSide : Limits::kMaxStreamSide;
+  s.width = int(get_integer(root["width"], "width", 1, max_side));
+  s.height = int(get_integer(root["height"], "height", 1, max_side));
   if (root.contains("domain")) {
     const json& d = root["domain"];
     expect_object(d, "domain");
@@ -450,7 +451,7 @@ Scene read_scene(const json& root) {
   for (std::size_t i = 0; i < ks.size(); ++i)
     s.kernels.push_back(read_kernel(ks[i], index("kernels", i)));
   if (root.contains("view")) s.view = read_view(root["view"], "view");
-  validate(s);
+  validate(s, use);
   return s;
 }
 
@@ -466,10 +467,12 @@ void check_positive(double v, const std::string& path) {
   if (!(v > 0)) fail(path, "must be > 0, got " + num(v));
 }
 
-void check_side(int v, const char* path) {
-  if (v < 1 || v > Limits::kMaxSide)
-    fail(path, "must be between 1 and " + std::to_string(Limits::kMaxSide) + " (kMaxSide), got " +
-                   std::to_string(v));
+void check_side(int v, const char* path, GridUse use) {
+  const bool whole = use == GridUse::Whole;
+  const int max_side = whole ? Limits::kMaxSide : Limits::kMaxStreamSide;
+  if (v < 1 || v > max_side)
+    fail(path, "must be between 1 and " + std::to_string(max_side) +
+                   (whole ? " (kMaxSide), got " : " (kMaxStreamSide), got ") + std::to_string(v));
 }
 
 void check_coordinate(double v, const std::string& path) {
@@ -627,8 +630,8 @@ void dump_inline(const ordered_json& j, std::string& out) {
 
 }  // namespace
 
-Scene scene_from_json_text(const std::string& text) {
-  return read_scene(parse_json(text));
+Scene scene_from_json_text(const std::string& text, GridUse use) {
+  return read_scene(parse_json(text), use);
 }
 
 namespace {
@@ -692,7 +695,7 @@ std::string non_scene_kind(std::string_view bytes) {
   return "";
 }
 
-Scene load_scene(const std::string& path) {
+Scene load_scene(const std::string& path, GridUse use) {
   // Every message names the file: "PATH: key.path: what" (read_file's own messages already do).
   auto in_file = [&](const std::string& msg) {
     return msg.find(path) == std::string::npos ? path + ": " + msg : msg;
@@ -713,12 +716,12 @@ Scene load_scene(const std::string& path) {
       if (!text)
         throw InputError("a PNG image that carries no gaussmap scene (no \"gaussmap\" tEXt chunk)" +
                          std::string(expected));
-      return scene_from_json_text(*text);
+      return scene_from_json_text(*text, use);
     }
     std::string bytes = read_file(path, Limits::kMaxSceneBytes);
     std::string kind = non_scene_kind(bytes);
     if (!kind.empty()) throw InputError("this is " + kind + ", not a scene" + expected);
-    return scene_from_json_text(bytes);
+    return scene_from_json_text(bytes, use);
   } catch (const InputError& e) {
     throw InputError(in_file(e.what()));
   }
@@ -755,14 +758,18 @@ void save_scene(const Scene& scene, const std::string& path) {
   write_file_atomic(path, scene_to_json_text(scene));
 }
 
-void validate(const Scene& s) {
-  check_side(s.width, "width");
-  check_side(s.height, "height");
-  long long pixels = static_cast<long long>(s.width) * s.height;
+void check_window_pixels(long long rows, long long cols, const std::string& what) {
+  long long pixels = rows * cols;
   if (pixels > Limits::kMaxPixels)
-    fail("width", std::to_string(s.width) + " x " + std::to_string(s.height) + " = " +
-                      std::to_string(pixels) + " pixels, over the limit of " +
-                      std::to_string(Limits::kMaxPixels) + " (kMaxPixels)");
+    fail(what, std::to_string(cols) + " x " + std::to_string(rows) + " = " +
+                   std::to_string(pixels) + " pixels, over the limit of " +
+                   std::to_string(Limits::kMaxPixels) + " (kMaxPixels)");
+}
+
+void validate(const Scene& s, GridUse use) {
+  check_side(s.width, "width", use);
+  check_side(s.height, "height", use);
+  if (use == GridUse::Whole) check_window_pixels(s.height, s.width, "width");
   check_domain(s.domain_x, s.width, "domain.x", "width");
   check_domain(s.domain_y, s.height, "domain.y", "height");
   if (int(s.normalization) < 0 || int(s.normalization) > 1)

@@ -15,6 +15,9 @@ struct Limits {
   static constexpr long long kMaxPixels =
       64LL * 1024 * 1024;                 // CPU path: W*H (float field 256 MiB)
   static constexpr int kMaxSide = 32768;  // W and H each
+  // W and H each of a grid only ever rendered by windows or bands (GridUse::Windowed): the
+  // CLI's `render --npy` alone, Python's window=, gaussmap.dask. Each window is within kMaxPixels.
+  static constexpr int kMaxStreamSide = 65536;
   static constexpr int kMaxKernels = 200000;
   static constexpr long long kMaxSceneBytes = 64LL * 1024 * 1024;
   static constexpr int kMaxJsonDepth = 64;
@@ -26,12 +29,21 @@ struct Limits {
   static constexpr int kMaxContourLevels = 64;  // view.contours: 0..64
 };
 
-Scene scene_from_json_text(const std::string& text);  // throws InputError
-// A scene from a file: a scene .json, or a PNG written by gaussmap (its "gaussmap" tEXt chunk),
+// How much of a scene's grid is held in memory at once, which sets the size limits.
+enum class GridUse {
+  Whole,     // the whole field: W, H <= kMaxSide and W*H <= kMaxPixels
+  Windowed,  // windows or bands of it only: W, H <= kMaxStreamSide (check each window with
+             // check_window_pixels)
+};
+
+Scene scene_from_json_text(const std::string& text,
+                           GridUse use = GridUse::Whole);  // throws InputError
+// A scene from a file: a scene .json, or a PNG written by gaussmap (its "gaussmap" text chunk),
 // told apart by content. Other files are recognised by their first bytes (PNG without a scene,
 // .npy, JPEG, gzip/zip, PDF, binary, empty, ...) and named in the message. Every InputError
 // message starts with the path: "PATH: kernels[3].sigma[1]: must be > 0, got -2".
-Scene load_scene(const std::string& path);  // throws IoError / InputError
+Scene load_scene(const std::string& path,
+                 GridUse use = GridUse::Whole);  // throws IoError / InputError
 // What `bytes` (a file's content or its first few KiB) is, when it is plainly not a scene:
 // "a JPEG image", "a NumPy array (.npy)", "an empty file", "binary data", ...; "" when it may be
 // scene JSON (text; the parser then reports what is wrong with it). PNGs give "a PNG image".
@@ -41,6 +53,9 @@ void save_scene(const Scene& scene, const std::string& path);  // atomic; throws
 
 // Checks every semantic rule of DESIGN.md §1 on an in-memory scene (the viewer's edits, --size);
 // throws InputError naming the key path.
-void validate(const Scene& scene);
+void validate(const Scene& scene, GridUse use = GridUse::Whole);
+
+// A field of rows x cols held in memory at once: InputError naming `what` over kMaxPixels.
+void check_window_pixels(long long rows, long long cols, const std::string& what);
 
 }  // namespace gm

@@ -420,7 +420,7 @@ struct MixtureRenderer::Impl {
   void ensure_target(Texture& tex, Framebuffer& fbo, int& cur_w, int& cur_h, int w, int h,
                      GLenum format, const char* what);
   void check_size(int w, int h) const;
-  int rows_per_strip(const Scene& scene, double kernels) const;
+  int rows_per_strip(const Scene& scene, const Window& win, double kernels) const;
   void upload_storage(Buffer& buf, std::size_t& cap, const void* data, std::size_t bytes,
                       GLuint binding, const char* what);
 };
@@ -508,15 +508,16 @@ void MixtureRenderer::Impl::ensure_target(Texture& tex, Framebuffer& fbo, int& c
 // Rows per draw so that one draw evaluates about kBudget kernel-pixels (weighted by the cost of
 // the sampling mode); 0 kernels or small jobs -> one draw.
 // `kernels`: per pixel (the mean tile-list length when tiled).
-int MixtureRenderer::Impl::rows_per_strip(const Scene& scene, double kernels) const {
+int MixtureRenderer::Impl::rows_per_strip(const Scene& scene, const Window& win,
+                                          double kernels) const {
   if (strip_rows > 0) return strip_rows;
   constexpr double kBudget = 32.0 * 1024 * 1024;
   double cost = 1.0;                                  // point sampling, one kernel
   if (scene.sampling == Sampling::Area) cost = 40.0;  // rotated kernels: quadrature (~30-100x)
-  double per_row = double(scene.width) * std::max(kernels, 1.0) * cost;
+  double per_row = double(win.cols) * std::max(kernels, 1.0) * cost;
   double rows = std::floor(kBudget / per_row);
   if (rows >= kTileSize) rows = std::floor(rows / kTileSize) * kTileSize;  // whole tile rows
-  return int(std::clamp(rows, 1.0, double(scene.height)));
+  return int(std::clamp(rows, 1.0, double(win.rows)));
 }
 
 MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()) {
@@ -592,9 +593,23 @@ MixtureRenderer::~MixtureRenderer() = default;
 MixtureRenderer::MixtureRenderer(MixtureRenderer&&) noexcept = default;
 MixtureRenderer& MixtureRenderer::operator=(MixtureRenderer&&) noexcept = default;
 
-void MixtureRenderer::render_field(const Scene& scene) {
+// The target of a render: the whole grid, or a window checked against it.
+static Window target_window(const Scene& scene, const std::optional<Window>& window) {
+  if (!window) return Window{0, 0, scene.height, scene.width};
+  const Window& w = *window;
+  if (w.rows < 1 || w.cols < 1 || w.row0 < 0 || w.col0 < 0 || w.row0 > scene.height - w.rows ||
+      w.col0 > scene.width - w.cols)
+    throw InputError("window (row0 " + std::to_string(w.row0) + ", col0 " + std::to_string(w.col0) +
+                     ", rows " + std::to_string(w.rows) + ", cols " + std::to_string(w.cols) +
+                     ") is empty or outside the " + std::to_string(scene.width) + "x" +
+                     std::to_string(scene.height) + " grid");
+  return w;
+}
+
+void MixtureRenderer::render_field(const Scene& scene, const std::optional<Window>& window) {
   Impl& m = *impl_;
-  m.check_size(scene.width, scene.height);
+  const Window win = target_window(scene, window);
+  m.check_size(win.cols, win.rows);
   float cut_hi = 0, cut_lo = 0;
   const bool cutoff = pack_cutoff(scene, cut_hi, cut_lo);
   std::vector<double> rim;  // the exact cutoff test's float64 values, in record order
@@ -630,8 +645,8 @@ void MixtureRenderer::render_field(const Scene& scene) {
       (m.tiling == Tiling::On || count >= kAutoTileKernels)) {
     const std::uint64_t cap = std::min<std::uint64_t>(
         kMaxTileEntries, std::uint64_t(std::max<GLint64>(m.max_ssbo_bytes, 0) / 4));
-    if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, scene.width, scene.height,
-                    kTileSize, cap, lists)) {
+    if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, win.cols, win.rows, kTileSize,
+                    cap, lists, win.row0, win.col0)) {
       const double mean = double(lists.entries()) / double(lists.tiles());
       m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, mean);
       if (m.used_tiles) per_pixel = mean;
@@ -658,14 +673,15 @@ void MixtureRenderer::render_field(const Scene& scene) {
     m.upload_storage(m.rim, m.rim_bytes, rim.data(), rim.size() * sizeof(double), 3,
                      "the cutoff test's float64 kernel values");
   check_gl("uploading the kernels");
-  m.ensure_target(m.field_tex, m.field_fbo, m.field_w, m.field_h, scene.width, scene.height,
-                  GL_R32F, "field");
+  m.ensure_target(m.field_tex, m.field_fbo, m.field_w, m.field_h, win.cols, win.rows, GL_R32F,
+                  "field");
 
   const Program& prog = m.field_program(
       field_variant(m.used_ssbo, scene.combine, scene.sampling, cutoff, m.used_tiles));
   const GLuint p = prog.id();
   glProgramUniform1i(p, 0, count);
-  glProgramUniform1i(p, 1, scene.height);
+  glProgramUniform1i(p, 1, win.rows);
+  glProgramUniform2i(p, 3, win.col0, win.row0);
   if (scene.sampling == Sampling::Area) glProgramUniform1i(p, 2, count_axis);
   glProgramUniform2f(p, 4, frame.mul_x, frame.mul_y);
   if (scene.sampling == Sampling::Area)
@@ -679,18 +695,18 @@ void MixtureRenderer::render_field(const Scene& scene) {
 
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, m.field_fbo.id());
   StateGuard::set_pass_state();
-  glViewport(0, 0, scene.width, scene.height);
+  glViewport(0, 0, win.cols, win.rows);
   glUseProgram(p);
   glBindVertexArray(m.vao.id());
 
-  const int rows = m.rows_per_strip(scene, per_pixel);
-  const bool strips = rows < scene.height;
+  const int rows = m.rows_per_strip(scene, win, per_pixel);
+  const bool strips = rows < win.rows;
   if (strips) glEnable(GL_SCISSOR_TEST);
   glBeginQuery(GL_TIME_ELAPSED, m.timer.id());
   m.last_strips = 0;
-  for (int y = 0; y < scene.height; y += rows) {
+  for (int y = 0; y < win.rows; y += rows) {
     if (strips) {
-      glScissor(0, y, scene.width, std::min(rows, scene.height - y));
+      glScissor(0, y, win.cols, std::min(rows, win.rows - y));
       if (m.last_strips > 0) glFlush();
     }
     glDrawArrays(GL_TRIANGLES, 0, 3);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/colormap.hpp"
@@ -36,8 +37,11 @@ class MixtureRenderer {
   MixtureRenderer(const MixtureRenderer&) = delete;
   MixtureRenderer& operator=(const MixtureRenderer&) = delete;
 
-  // Evaluate the scene's field into the R32F target at the scene's width x height.
-  void render_field(const Scene& scene);
+  // Evaluate the scene's field into the R32F target at the scene's width x height, or only the
+  // window's rows x cols of the scene's grid: the same bits as that slice of the whole field (pixel
+  // centres from global indices through the whole render's arithmetic). A window outside the grid
+  // or empty -> InputError.
+  void render_field(const Scene& scene, const std::optional<Window>& window = std::nullopt);
   // Colormap the current field through view settings and range into the RGBA8 target.
   void render_colormap(const View& view, ValueRange range);
 

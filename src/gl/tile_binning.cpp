@@ -10,10 +10,10 @@ namespace gm::gl {
 
 namespace {
 
-// Inclusive range [lo, hi] of pixel indices 0..n-1 a kernel can reach along one axis; lo > hi if
-// none. centre, half: pixel-index units; mul: the PixelFrame's mul (0: every pixel sits at index
-// 0).
-void axis_range(double centre, double half, float mul, int n, int& lo, int& hi) {
+// Inclusive range [lo, hi] of target pixels 0..n-1 (global indices first..first+n-1) a kernel can
+// reach along one axis; lo > hi if none. centre, half: global pixel-index units; mul: the
+// PixelFrame's mul (0: every pixel sits at index 0).
+void axis_range(double centre, double half, float mul, int first, int n, int& lo, int& hi) {
   if (!std::isfinite(centre) || !std::isfinite(half) || !(half >= 0.0)) {  // no pruning
     lo = 0, hi = n - 1;
     return;
@@ -23,6 +23,7 @@ void axis_range(double centre, double half, float mul, int n, int& lo, int& hi) 
     lo = hit ? 0 : 1, hi = hit ? n - 1 : 0;
     return;
   }
+  centre -= double(first);  // rounding far below the one-pixel margin
   const double a = std::floor(centre - half), b = std::ceil(centre + half);
   lo = int(std::clamp(a, 0.0, double(n)));
   hi = int(std::clamp(b, -1.0, double(n - 1)));
@@ -32,7 +33,8 @@ struct Box {
   int tx0, tx1, ty0, ty1;  // inclusive tile ranges; tx0 > tx1 if empty
 };
 
-Box kernel_box(const KernelGpu& k, double cutoff, const PixelFrame& f, int w, int h, int tile) {
+Box kernel_box(const KernelGpu& k, double cutoff, const PixelFrame& f, int w, int h, int row0,
+               int col0, int tile) {
   // 0.1% and one pixel of margin: the float32 d2 and the rounding of kx, ky are far finer.
   const double grow = cutoff * 1.001;
   const double ccol = double(k.ci_x) + double(k.cf_x) + double(k.cf_x_lo);
@@ -40,8 +42,8 @@ Box kernel_box(const KernelGpu& k, double cutoff, const PixelFrame& f, int w, in
   const double hx = grow / std::abs(double(k.kx)) + 1.0;
   const double hy = grow / std::abs(double(k.ky)) + 1.0;
   int c0, c1, r0, r1;
-  axis_range(ccol, hx, f.mul_x, w, c0, c1);
-  axis_range(crow, hy, f.mul_y, h, r0, r1);
+  axis_range(ccol, hx, f.mul_x, col0, w, c0, c1);
+  axis_range(crow, hy, f.mul_y, row0, h, r0, r1);
   if (c0 > c1 || r0 > r1) return {1, 0, 1, 0};
   // Field row r is fragment row h-1-r.
   return {c0 / tile, c1 / tile, (h - 1 - r1) / tile, (h - 1 - r0) / tile};
@@ -51,7 +53,7 @@ Box kernel_box(const KernelGpu& k, double cutoff, const PixelFrame& f, int w, in
 
 bool bin_kernels(const std::vector<KernelGpu>& kernels, int count_axis, double cutoff_sigma,
                  const PixelFrame& frame, int width, int height, int tile,
-                 std::uint64_t max_entries, TileLists& out) {
+                 std::uint64_t max_entries, TileLists& out, int row0, int col0) {
   out = TileLists{};
   out.tile = tile;
   const int tx = (width + tile - 1) / tile, ty = (height + tile - 1) / tile;
@@ -61,7 +63,8 @@ bool bin_kernels(const std::vector<KernelGpu>& kernels, int count_axis, double c
   std::vector<Box> boxes(kernels.size());
   std::uint64_t total = 0;
   for (int i = 0; i < n; ++i) {
-    Box b = kernel_box(kernels[std::size_t(i)], cutoff_sigma, frame, width, height, tile);
+    Box b =
+        kernel_box(kernels[std::size_t(i)], cutoff_sigma, frame, width, height, row0, col0, tile);
     boxes[std::size_t(i)] = b;
     if (b.tx0 <= b.tx1 && b.ty0 <= b.ty1)
       total += std::uint64_t(b.tx1 - b.tx0 + 1) * std::uint64_t(b.ty1 - b.ty0 + 1);

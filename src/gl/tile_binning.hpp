@@ -36,11 +36,13 @@ struct TileLists {
 };
 
 // Bins `kernels` (packed for `frame`, the first count_axis of them axis-aligned) for a width x
-// height image and a cutoff of k sigma. Returns false, leaving `out` empty, when the lists would
+// height target and a cutoff of k sigma. The target is the window of the grid whose top-left pixel
+// has the global index (row0, col0) (0, 0: the whole grid); tiles are in the target's fragment
+// coordinates. Returns false, leaving `out` empty, when the lists would
 // hold more than max_entries indices (a pathological scene: huge kernels, every list holds every
 // kernel) — the caller then draws untiled.
 bool bin_kernels(const std::vector<KernelGpu>& kernels, int count_axis, double cutoff_sigma,
                  const PixelFrame& frame, int width, int height, int tile,
-                 std::uint64_t max_entries, TileLists& out);
+                 std::uint64_t max_entries, TileLists& out, int row0 = 0, int col0 = 0);
 
 }  // namespace gm::gl

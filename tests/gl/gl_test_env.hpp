@@ -5,7 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "gl/headless_context.hpp"
@@ -33,6 +36,29 @@ inline GlTestEnv& gl_env() {
   }();
   return env;
 }
+
+// Seeded random numbers for the generated scenes of the GL tests.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : gen_(seed) {}
+  double uniform(double a, double b) { return std::uniform_real_distribution<double>(a, b)(gen_); }
+  int integer(int a, int b) { return std::uniform_int_distribution<int>(a, b)(gen_); }
+  double log_uniform(double a, double b) { return std::exp(uniform(std::log(a), std::log(b))); }
+  bool chance(double p) { return uniform(0, 1) < p; }
+
+ private:
+  std::mt19937_64 gen_;
+};
+
+// Resets the shared renderer's tiling mode and strip rows when a test leaves (also on a failed
+// REQUIRE).
+struct TilingGuard {
+  gl::MixtureRenderer& r;
+  ~TilingGuard() {
+    r.set_tiling(gl::Tiling::Auto);
+    r.set_strip_rows(0);
+  }
+};
 
 }  // namespace gm::test
 

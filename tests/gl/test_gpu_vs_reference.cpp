@@ -25,6 +25,8 @@ using namespace gm;
 
 namespace {
 
+using test::Rng;
+
 struct Combo {
   Combine combine;
   Normalization norm;
@@ -37,18 +39,6 @@ Combo combo_of(int i) {
   return {Combine(i % 3), Normalization((i / 3) % 2), Sampling((i / 6) % 2), (i / 12) % 2 != 0,
           (i / 24) % 2 != 0};
 }
-
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : gen_(seed) {}
-  double uniform(double a, double b) { return std::uniform_real_distribution<double>(a, b)(gen_); }
-  int integer(int a, int b) { return std::uniform_int_distribution<int>(a, b)(gen_); }
-  double log_uniform(double a, double b) { return std::exp(uniform(std::log(a), std::log(b))); }
-  bool chance(double p) { return uniform(0, 1) < p; }
-
- private:
-  std::mt19937_64 gen_;
-};
 
 struct Generated {
   Scene scene;

@@ -27,25 +27,7 @@ using namespace gm;
 
 namespace {
 
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : gen_(seed) {}
-  double uniform(double a, double b) { return std::uniform_real_distribution<double>(a, b)(gen_); }
-  int integer(int a, int b) { return std::uniform_int_distribution<int>(a, b)(gen_); }
-  bool chance(double p) { return uniform(0, 1) < p; }
-
- private:
-  std::mt19937_64 gen_;
-};
-
-// Resets the renderer's tiling mode when a test leaves (also on a failed REQUIRE).
-struct TilingGuard {
-  gl::MixtureRenderer& r;
-  ~TilingGuard() {
-    r.set_tiling(gl::Tiling::Auto);
-    r.set_strip_rows(0);
-  }
-};
+using test::Rng;
 
 bool same_bits(const Field& a, const Field& b) {
   return a.width == b.width && a.height == b.height &&
@@ -86,7 +68,7 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 TEST_CASE("gl tiles: 10,000 cut-off kernels, tiled, against the float64 reference") {
   GM_GL_OR_SKIP();
-  TilingGuard tg{R};
+  test::TilingGuard tg{R};
   Rng rng(0x7115);
   double worst[3] = {0, 0, 0};  // point, area axis-aligned, area with rotated kernels
   int scenes = 0;
@@ -122,7 +104,7 @@ TEST_CASE("gl tiles: 10,000 cut-off kernels, tiled, against the float64 referenc
 
 TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on random scenes") {
   GM_GL_OR_SKIP();
-  TilingGuard tg{R};
+  test::TilingGuard tg{R};
   Rng rng(0xb17);
   int scenes = 0, tiled = 0, differing = 0;
   for (int index = 0; index < 72; ++index) {
@@ -214,7 +196,7 @@ TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on ran
 
 TEST_CASE("gl tiles: strips over tiles equal one pass, bit for bit") {
   GM_GL_OR_SKIP();
-  TilingGuard tg{R};
+  test::TilingGuard tg{R};
   Rng rng(0x57);
   for (Sampling sm : {Sampling::Point, Sampling::Area}) {
     Scene s = many_kernels(203, 77, 3000, 1.0, 4.0, sm == Sampling::Area, rng, 0.1);
@@ -242,7 +224,7 @@ TEST_CASE("gl tiles: strips over tiles equal one pass, bit for bit") {
 
 TEST_CASE("gl tiles: the automatic choice, and forcing either path") {
   GM_GL_OR_SKIP();
-  TilingGuard tg{R};
+  test::TilingGuard tg{R};
   Rng rng(0xa070);
   Scene s = many_kernels(300, 200, 2000, 1.0, 3.0, false, rng);
   R.set_tiling(gl::Tiling::Auto);
@@ -272,7 +254,7 @@ TEST_CASE("gl tiles: the automatic choice, and forcing either path") {
 
 TEST_CASE("gl tiles: timing, 10,000 vs 64 cut-off kernels at 1024x1024 (informative)") {
   GM_GL_OR_SKIP();
-  TilingGuard tg{R};
+  test::TilingGuard tg{R};
   Rng rng(0x10000);
   double ms[2] = {0, 0};
   const int counts[2] = {64, 10000};
