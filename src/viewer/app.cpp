@@ -33,6 +33,7 @@
 #include "core/errors.hpp"
 #include "core/image_io.hpp"
 #include "core/scene_io.hpp"
+#include "gl/keep_loaded.hpp"
 #include "viewer/files.hpp"
 #include "viewer/render_plan.hpp"
 
@@ -146,6 +147,8 @@ int run_viewer(const ViewerOptions& options) {
   std::string title = window_title(options.scene_path, false);
   session.window = glfwCreateWindow(options.window_width, options.window_height, title.c_str(),
                                     nullptr, nullptr);
+  // GLX has loaded the driver; keep it mapped past glfwTerminate (src/gl/keep_loaded.cpp).
+  gm::gl::keep_loaded_libraries();
   if (!session.window)
     throw GlError("cannot open a window: no GL 4.5 core context (" + g_glfw_error +
                   "); use `gaussmap render` for headless pictures");
