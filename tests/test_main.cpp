@@ -1,8 +1,9 @@
 // test_main.cpp — doctest's main for every test executable, plus the skip and tally rules of
 // tests/test_skip.hpp. At the end of a run it prints one line
-//   gm-tally: label=LABEL ran=N skipped=K failed=F
-// (LABEL is the executable's CTest label) that .ci/run adds up, and it exits 77 when test cases
-// were skipped and none failed, so that CTest reports the executable as skipped, not passed.
+//   gm-tally: label=LABEL ran=N skipped=K failed=F gl=G
+// (LABEL is the executable's CTest label, G the cases that ran with a GL context) that .ci/run adds
+// up, and it exits 77 when test cases were skipped and none failed, so that CTest reports the
+// executable as skipped, not passed.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
@@ -23,8 +24,9 @@ struct Tally {
   int started = 0;  // test cases entered (subcase re-entries not counted)
   int skipped = 0;
   int failed = 0;
+  int with_gl = 0;      // test cases that ran with a GL context
   std::string current;  // name of the running test case
-  bool current_skipped = false;
+  bool current_skipped = false, current_gl = false;
 };
 
 Tally& tally() {
@@ -42,6 +44,7 @@ struct TallyListener : doctest::IReporter {
     ++tally().started;
     tally().current = d.m_name;
     tally().current_skipped = false;
+    tally().current_gl = false;
   }
   void test_case_reenter(const doctest::TestCaseData&) override {}
   void test_case_end(const doctest::CurrentTestCaseStats& st) override {
@@ -78,6 +81,12 @@ void skip_case(const std::string& why) {
   std::fflush(stdout);
 }
 
+void note_gl_case() {
+  Tally& t = tally();
+  if (!t.current_gl) ++t.with_gl;
+  t.current_gl = true;
+}
+
 }  // namespace gm::test
 
 int main(int argc, char** argv) {
@@ -85,8 +94,8 @@ int main(int argc, char** argv) {
   const int rc = context.run();
   if (context.shouldExit()) return rc;  // --help, --list-test-cases and the like
   const Tally& t = tally();
-  std::printf("gm-tally: label=%s ran=%d skipped=%d failed=%d\n", GM_TEST_LABEL,
-              t.started - t.skipped, t.skipped, t.failed);
+  std::printf("gm-tally: label=%s ran=%d skipped=%d failed=%d gl=%d\n", GM_TEST_LABEL,
+              t.started - t.skipped, t.skipped, t.failed, t.with_gl);
   if (rc == 0 && t.skipped > 0) {
     std::printf("%d of %d test case(s) SKIPPED (see the SKIPPED lines above): exit 77\n", t.skipped,
                 t.started);

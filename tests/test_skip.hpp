@@ -16,4 +16,9 @@ bool ci_mode();
 // Marks the current test case skipped (or, under CI, failed) because `why`; the caller returns.
 void skip_case(const std::string& why);
 
+// Marks the current test case as one that ran with a GL context: the tally's "gl=" count, which
+// .ci/run adds up to prove that CI exercised the GPU path (a GL executable also holds CPU-only
+// cases).
+void note_gl_case();
+
 }  // namespace gm::test

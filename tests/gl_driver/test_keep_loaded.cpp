@@ -40,6 +40,7 @@ TEST_CASE("gl driver: every library the context loaded is still mapped after egl
     gm::test::skip_case(std::string("no GL 4.5 context: ") + e.what());
     return;
   }
+  gm::test::note_gl_case();
   const std::set<std::string> with_context = loaded_objects();
   ctx.reset();  // eglMakeCurrent(none), eglDestroyContext, eglTerminate, eglReleaseThread
   const std::set<std::string> after = loaded_objects();

@@ -205,6 +205,7 @@ TEST_CASE("soak: thousands of random scenes in one process, GL objects and RSS s
     gm::test::skip_case(std::string("no GL 4.5 context: ") + e.what());
     return;
   }
+  gm::test::note_gl_case();
   const int scenes = env_int("GM_SOAK_SCENES", GM_SOAK_ASAN ? 600 : 3000);
   const double max_seconds = env_int("GM_SOAK_SECONDS", 60);
   const int warmup = std::max(1, scenes / 5);
