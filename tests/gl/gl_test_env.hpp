@@ -44,5 +44,6 @@ inline GlTestEnv& gl_env() {
     ::gm::test::skip_case("no GL 4.5 context: " + ::gm::test::gl_env().skip_reason); \
     return;                                                                          \
   }                                                                                  \
+  ::gm::test::note_gl_case();                                                        \
   ::gm::gl::MixtureRenderer& R = *::gm::test::gl_env().renderer;                     \
   R.set_strip_rows(0)
