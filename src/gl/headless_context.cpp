@@ -7,7 +7,8 @@
 // The context is made with EGL_KHR_no_config_context + EGL_KHR_surfaceless_context where offered,
 // else with a chosen config and a 1x1 pbuffer. Nothing here needs LIBGL_ALWAYS_SOFTWARE & co.
 // Caveats: glad's EGL and GL entry points are process-global; the context is current on the
-// creating thread; the libEGL handle is never dlclose'd (unloading a GL driver is unsafe).
+// creating thread; the libEGL handle is never dlclose'd, and the driver that eglInitialize loads
+// is pinned so that eglTerminate cannot unload it either (keep_loaded.cpp).
 // Failures are one line (GlError) naming what failed and what to do. Mesa's own EGL warnings
 // (e.g. "libEGL warning: MESA-LOADER: failed to open swrast") would add stderr lines, so
 // EGL_LOG_LEVEL is set to "fatal" unless the user set it.
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "keep_loaded.hpp"
 
 namespace gm::gl {
 
@@ -110,6 +112,8 @@ std::string HeadlessContext::Impl::try_display(EGLDisplay dpy) {
   if (dpy == EGL_NO_DISPLAY) return egl_fail("no display");
   EGLint major = 0, minor = 0;
   if (!eglInitialize(dpy, &major, &minor)) return egl_fail("eglInitialize failed");
+  // The driver is loaded now; keep it mapped past eglTerminate (keep_loaded.cpp says why).
+  keep_loaded_libraries();
   auto fail = [&](std::string why) {
     if (surface != EGL_NO_SURFACE) eglDestroySurface(dpy, surface);
     if (context != EGL_NO_CONTEXT) eglDestroyContext(dpy, context);

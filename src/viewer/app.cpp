@@ -33,6 +33,7 @@
 #include "core/errors.hpp"
 #include "core/image_io.hpp"
 #include "core/scene_io.hpp"
+#include "gl/keep_loaded.hpp"
 #include "viewer/files.hpp"
 #include "viewer/layout.hpp"
 #include "viewer/render_plan.hpp"
@@ -152,6 +153,8 @@ int run_viewer(const ViewerOptions& options) {
   const WindowSize win = initial_window_size(options.window_width, options.window_height, wa_w,
                                              wa_h, std::max(1.0f, std::max(mon_sx, mon_sy)));
   session.window = glfwCreateWindow(win.width, win.height, title.c_str(), nullptr, nullptr);
+  // GLX has loaded the driver; keep it mapped past glfwTerminate (src/gl/keep_loaded.cpp).
+  gm::gl::keep_loaded_libraries();
   if (!session.window)
     throw GlError("cannot open a window: no GL 4.5 core context (" + g_glfw_error +
                   "); use `gaussmap render` for headless pictures");

@@ -4,9 +4,12 @@
 # sanitizer report, no file left at (or clobbered at) any output path, no temp file left beside
 # it, and the case finishes within GM_CASE_TIMEOUT seconds (default 10).
 #   usage: bash tests/cli/bad_inputs.sh GAUSSMAP_BINARY SOURCE_DIR
-# Prints one line per case, then "N passed, M failed" (plus xfail/xpass/skipped counts), and exits
-# non-zero when any case failed. Needs only bash and coreutils.
+# Prints one line per case, then "N passed, M failed" (plus xfail/xpass/skipped counts) and a
+# "gm-tally:" line; exits 1 when any case failed, 77 when GPU rows were skipped for want of GL (a
+# failure under CI=true; tests/tools/skip.sh). Needs only bash and coreutils.
 set -uo pipefail
+# shellcheck source=../tools/skip.sh
+source "${BASH_SOURCE[0]%/*}/../tools/skip.sh"
 
 BIN=${1:?usage: bad_inputs.sh GAUSSMAP_BINARY SOURCE_DIR}
 SRC=${2:?usage: bad_inputs.sh GAUSSMAP_BINARY SOURCE_DIR}
@@ -193,4 +196,5 @@ extra=""
 [[ $xpass -gt 0 ]] && extra+=", $xpass unexpectedly passing (xpass)"
 [[ $skip -gt 0 ]] && extra+=", $skip skipped"
 echo "$pass passed, $fail failed$extra"
-[[ $n -gt 0 && $fail -eq 0 ]]
+[[ $n -gt 0 ]] || { echo "no rows in $TABLE"; exit 1; }
+gm_finish cli "$((pass + xfail + xpass))" "$fail" "$skip"

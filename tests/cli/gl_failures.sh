@@ -9,10 +9,13 @@
 #   - out of GPU memory          GAUSSMAP_GL_SIMULATE=out-of-memory: names GL_OUT_OF_MEMORY
 # and `--backend cpu` still renders with EGL gone. The hooks are documented in
 # src/gl/headless_context.cpp and src/gl/mixture_renderer.cpp. Cases that need a working GL
-# (to break it on purpose) are skipped, saying why, where the plain GPU render fails.
+# (to break it on purpose) are skipped, saying why, where the plain GPU render fails: the script
+# then exits 77 (a reported skip), or fails under CI=true (tests/tools/skip.sh).
 #   usage: bash tests/cli/gl_failures.sh GAUSSMAP_BINARY SOURCE_DIR
-# Ends with "N passed, M failed" and exits non-zero on any failure. Needs only bash and coreutils.
+# Ends with "N passed, M failed" and a "gm-tally:" line; exits 1 on any failure. Needs only bash and coreutils.
 set -uo pipefail
+# shellcheck source=../tools/skip.sh
+source "${BASH_SOURCE[0]%/*}/../tools/skip.sh"
 
 BIN=${1:?usage: gl_failures.sh GAUSSMAP_BINARY SOURCE_DIR}
 SRC=${2:?usage: gl_failures.sh GAUSSMAP_BINARY SOURCE_DIR}
@@ -87,4 +90,4 @@ fi
 printf '%d passed, %d failed' "$pass" "$fail"
 ((skip > 0)) && printf ' (%d skipped)' "$skip"
 printf '\n'
-((fail == 0))
+gm_finish cli "$pass" "$fail" "$skip"

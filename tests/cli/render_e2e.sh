@@ -10,9 +10,12 @@
 #     killed mid-write (SIGXFSZ: the old file stays, only a hidden temp file may remain);
 #   - a successful write over an existing file keeps that file's permission bits.
 #   usage: bash tests/cli/render_e2e.sh GAUSSMAP_BINARY SOURCE_DIR
-# GPU rows are skipped (saying why) where no GL context can be made. Ends with "N passed, M failed"
-# and exits non-zero on any failure. Needs only bash and coreutils (no Python).
+# GPU rows are skipped (saying why) where no GL context can be made: the script then exits 77 (a
+# reported skip), or fails under CI=true (tests/tools/skip.sh). Ends with "N passed, M failed" and a
+# "gm-tally:" line; exits 1 on any failure. Needs only bash and coreutils (no Python).
 set -uo pipefail
+# shellcheck source=../tools/skip.sh
+source "${BASH_SOURCE[0]%/*}/../tools/skip.sh"
 
 BIN=${1:?usage: render_e2e.sh GAUSSMAP_BINARY SOURCE_DIR}
 SRC=${2:?usage: render_e2e.sh GAUSSMAP_BINARY SOURCE_DIR}
@@ -170,4 +173,4 @@ echo
 extra=""
 [[ $skip -gt 0 ]] && extra=", $skip skipped"
 echo "$pass passed, $fail failed$extra"
-[[ $fail -eq 0 ]]
+gm_finish cli "$pass" "$fail" "$skip"

@@ -1,6 +1,7 @@
 // gl_test_env.hpp — the one headless GL context + MixtureRenderer shared by every GL test (made on
 // first use, destroyed at exit, renderer before context). Where no GL 4.5 context can be made the
-// tests print why and skip: GM_GL_OR_SKIP() at the top of each test.
+// tests are reported skipped, saying why (a failure under CI): GM_GL_OR_SKIP() at the top of each
+// test; tests/test_skip.hpp has the rule.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -13,6 +14,7 @@
 
 #include "gl/headless_context.hpp"
 #include "gl/mixture_renderer.hpp"
+#include "test_skip.hpp"
 
 namespace gm::test {
 
@@ -62,11 +64,12 @@ struct TilingGuard {
 
 }  // namespace gm::test
 
-// Binds `R` (MixtureRenderer&) or skips the test with the reason.
-#define GM_GL_OR_SKIP()                                               \
-  if (!::gm::test::gl_env().renderer) {                               \
-    MESSAGE("GL test skipped: " << ::gm::test::gl_env().skip_reason); \
-    return;                                                           \
-  }                                                                   \
-  ::gm::gl::MixtureRenderer& R = *::gm::test::gl_env().renderer;      \
+// Binds `R` (MixtureRenderer&), or reports the test skipped (failed under CI) with the reason.
+#define GM_GL_OR_SKIP()                                                              \
+  if (!::gm::test::gl_env().renderer) {                                              \
+    ::gm::test::skip_case("no GL 4.5 context: " + ::gm::test::gl_env().skip_reason); \
+    return;                                                                          \
+  }                                                                                  \
+  ::gm::test::note_gl_case();                                                        \
+  ::gm::gl::MixtureRenderer& R = *::gm::test::gl_env().renderer;                     \
   R.set_strip_rows(0)

@@ -19,6 +19,7 @@
 #include "core/kernel_math.hpp"
 #include "core/reference.hpp"
 #include "core/scene.hpp"
+#include "error_budgets.hpp"
 #include "gl/kernel_block.hpp"
 #include "gl/tile_binning.hpp"
 #include "gl_test_env.hpp"
@@ -91,7 +92,8 @@ TEST_CASE("gl tiles: 10,000 cut-off kernels, tiled, against the float64 referenc
       CHECK(R.last_used_tiles());
       Field got = R.read_field();
       FieldError e = compare(got, evaluate_reference(s).field);
-      CHECK(e.max_rel_peak <= (mode == 0 ? 1e-5 : 1e-4));
+      INFO("max error / peak " << e.max_rel_peak);
+      CHECK(e.max_rel_peak <= (mode == 0 ? test::kGpuTiledPoint : test::kGpuTiledArea));
       worst[mode] = std::max(worst[mode], e.max_rel_peak);
       ++scenes;
     }
@@ -99,7 +101,8 @@ TEST_CASE("gl tiles: 10,000 cut-off kernels, tiled, against the float64 referenc
   MESSAGE("tiled vs reference (" << scenes << " scenes, 10,000 kernels at 256x192; rotated area "
                                  << "2,500 at 128x96): worst max error / peak = " << worst[0]
                                  << " (point), " << worst[1] << " (area), " << worst[2]
-                                 << " (area, rotated)");
+                                 << " (area, rotated); budgets " << test::kGpuTiledPoint
+                                 << " (point), " << test::kGpuTiledArea << " (area)");
 }
 
 TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on random scenes") {

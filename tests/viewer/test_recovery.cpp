@@ -1,11 +1,8 @@
 // test_recovery.cpp — no lost work, without a window: recovery files (write, parse, round trip),
 // stale vs live processes (our own pid is live; a child we spawned and reaped is dead; a reused pid
 // with another start time is dead), corrupted files ignored with a note, the autosave schedule,
-// the folder rule, and the viewer's file errors (one line, never a crash). Also the checks that
-// tests/cli/viewer_recovery.sh runs through environment variables:
-//   GM_RECOVERY_FILE="REC.json [SHOT.png]"  REC parses as a recovery file (and SHOT's embedded
-//                                          scene equals its scene)
-//   GM_RECOVERY_SAME="A.json B.json"       two recovery files hold the same scene
+// the folder rule, and the viewer's file errors (one line, never a crash). The checks of the files
+// that tests/cli/viewer_recovery.sh makes run in tests/tools/viewer_check.cpp.
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -18,7 +15,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -63,15 +59,6 @@ gm::Scene edited_scene() {
 
 void write_text(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
-}
-
-std::vector<std::string> env_words(const char* name) {
-  std::vector<std::string> out;
-  const char* v = std::getenv(name);
-  if (!v) return out;
-  std::istringstream in(v);
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
 }
 
 std::string one_line(const gm::Error& e) {
@@ -352,23 +339,3 @@ TEST_CASE("files: load and save errors are one line that names the file and the 
 }
 
 // --- checks for tests/cli/viewer_recovery.sh ----------------------------------------------------
-
-TEST_CASE("recovery: a file parses, and a screenshot shows its scene (GM_RECOVERY_FILE)") {
-  auto w = env_words("GM_RECOVERY_FILE");
-  if (w.empty()) return;
-  Recovery r = read_recovery(w[0]);
-  std::printf("recovery file %s: pid %d, source \"%s\", saved %s, %zu kernels\n", w[0].c_str(),
-              r.owner.pid, r.source.c_str(), r.saved_at.c_str(), r.scene.kernels.size());
-  if (w.size() >= 2) {
-    auto text = gm::read_png_scene(w[1]);
-    REQUIRE_MESSAGE(text.has_value(), w[1] << " carries no scene");
-    CHECK_MESSAGE(gm::scene_from_json_text(*text) == r.scene,
-                  w[1] << " shows another scene than " << w[0]);
-  }
-}
-
-TEST_CASE("recovery: two files hold the same scene (GM_RECOVERY_SAME)") {
-  auto w = env_words("GM_RECOVERY_SAME");
-  if (w.size() != 2) return;
-  CHECK(read_recovery(w[0]).scene == read_recovery(w[1]).scene);
-}
