@@ -1,5 +1,8 @@
-// cmd_render.cpp — `gaussmap render SCENE -o OUT.png [--npy OUT.npy] [--backend gpu|cpu|reference]
-// [--size WxH]`: evaluate, colormap, write the picture (scene embedded) and the float field.
+// cmd_render.cpp — `gaussmap render SCENE -o OUT.png [--npy OUT.npy] [--backend auto|gpu|cpu|
+// reference] [--size WxH] [--png-level N] [--timings] [--verbose]`: evaluate, colormap, write the
+// picture (scene embedded) and the float field.
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -9,32 +12,53 @@
 #include "core/errors.hpp"
 #include "core/image_io.hpp"
 #include "core/scene_io.hpp"
+#include "render_output.hpp"
 
 namespace gm::cli {
 
 namespace {
 const char* kRenderHelp =
-    R"(usage: gaussmap render SCENE -o OUT.png [--npy OUT.npy] [--backend gpu|cpu|reference]
-                       [--size WxH] [--quiet]
+    R"(usage: gaussmap render SCENE -o OUT.png [--npy OUT.npy] [--backend auto|gpu|cpu|reference]
+                       [--size WxH] [--png-level N] [--timings] [--verbose] [--quiet]
 
 Evaluate the scene (a .json scene or a gaussmap .png, which carries its scene) and write:
-  -o, --output OUT.png   the field through the view's colormap, 8-bit RGBA, the scene JSON
-                         embedded in a tEXt chunk (keyword "gaussmap")
+  -o, --output OUT.png   the field through the view's colormap, 8-bit RGB (RGBA when a pixel
+                         is translucent), the scene JSON embedded in a compressed iTXt chunk
+                         (keyword "gaussmap")
   --npy OUT.npy          the float field: dtype <f4, shape (height, width), row 0 = domain y0
-  --backend NAME         gpu (default; headless EGL), cpu (fast float32, no GL needed), or
-                         reference (float64, slow)
+  --backend NAME         auto (default: the CPU backend for small scenes and where GL is
+                         software, the GPU shader on a hardware GPU), gpu (headless EGL),
+                         cpu (fast float32, no GL needed), or reference (float64, slow)
   --size WxH             render at another resolution; a scene on the default pixel-index
                          domain keeps that domain, so the picture is the same, resampled
+  --png-level N          zlib level of the picture, 0 (none) to 9 (smallest, slowest);
+                         default 1 (fast)
+  --timings              print the phases on stderr: parse, evaluate, colorize, encode, write (ms)
+  --verbose              say on stderr which backend ran and why
   --quiet                print nothing on success
 Files are written atomically: a failed write leaves no partial file and never clobbers one.
 Exit status: 0 ok, 1 runtime failure (no GL, I/O), 2 bad input or usage.
 )";
+
+int parse_png_level(const std::string& s) {
+  int n = -1;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || p != s.data() + s.size() || n < 0 || n > 9)
+    throw InputError("--png-level: expected a whole number from 0 to 9, got \"" + s + "\"");
+  return n;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
 }  // namespace
 
 int cmd_render(const Args& args) {
   ArgReader in(args, "render");
-  std::string scene_path, out_png, out_npy, size, backend_name = "gpu";
-  bool quiet = false;
+  const auto t_start = std::chrono::steady_clock::now();
+  std::string scene_path, out_png, out_npy, size, backend_name = "auto";
+  bool quiet = false, timings = false, verbose = false;
+  PngOptions png_options;
   while (!in.done()) {
     if (in.flag("--help") || in.flag("-h")) {
       std::fputs(kRenderHelp, stdout);
@@ -47,6 +71,12 @@ int cmd_render(const Args& args) {
       backend_name = in.value();
     } else if (in.option("--size")) {
       size = in.value();
+    } else if (in.option("--png-level")) {
+      png_options.level = parse_png_level(in.value());
+    } else if (in.flag("--timings")) {
+      timings = true;
+    } else if (in.flag("--verbose") || in.flag("-v")) {
+      verbose = true;
     } else if (in.flag("--quiet") || in.flag("-q")) {
       quiet = true;
     } else if (scene_path.empty()) {
@@ -64,17 +94,22 @@ int cmd_render(const Args& args) {
   if (!size.empty()) apply_size(scene, size);
   for (const std::string& w : scene_warnings(scene)) std::cerr << "warning: " << w << "\n";
 
-  Rendered r = render_scene(scene, backend);
-  std::vector<std::pair<std::string, std::string>> outputs;
-  if (!out_png.empty())
-    outputs.emplace_back(out_png, encode_png(r.image, scene_to_json_text(scene, -1)));
-  if (!out_npy.empty()) outputs.emplace_back(out_npy, encode_npy(r.field));
-  write_files_atomic(outputs);  // both or neither
+  const double parse_ms = ms_since(t_start);
+
+  Evaluation r = evaluate_scene(scene, backend);
+  if (verbose) std::cerr << "backend: " << to_string(r.backend) << " (" << r.reason << ")\n";
+  OutputTimes t = write_render_outputs(r, scene, out_png, out_npy, png_options);  // both or neither
+  if (timings)
+    std::fprintf(stderr,
+                 "timings: parse %.2f ms, evaluate %.2f ms (%s), colorize %.2f ms, encode %.2f ms, "
+                 "write %.2f ms (.npy %.2f ms alongside colorize and encode), total %.2f ms\n",
+                 parse_ms, r.evaluate_ms, to_string(r.backend), t.colorize, t.encode, t.write,
+                 t.npy, ms_since(t_start));
   if (!quiet) {
     MinMax<float> mm = min_max(r.field);
     std::cout << "rendered " << scene.width << "x" << scene.height << ", " << scene.kernels.size()
-              << " kernels on " << r.device << " in " << r.ms << " ms; field min " << mm.min
-              << ", max " << mm.max;
+              << " kernels on " << r.device << " in " << r.evaluate_ms + t.colorize
+              << " ms; field min " << mm.min << ", max " << mm.max;
     if (!out_png.empty()) std::cout << "; wrote " << out_png;
     if (!out_npy.empty()) std::cout << (out_png.empty() ? "; wrote " : " and ") << out_npy;
     std::cout << "\n";
