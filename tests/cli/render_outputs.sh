@@ -20,15 +20,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/gm_outputs.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 PY=/usr/bin/python3
 
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); printf 'ok    %s\n' "$1"; }
-bad() { fail=$((fail + 1)); printf 'FAIL  %s: %s\n' "$1" "$2"; }
-skipped() { skip=$((skip + 1)); printf 'skip  %s: %s\n' "$1" "$2"; }
-check() {  # check NAME COMMAND...: ok when the command succeeds
-  local name=$1; shift
-  local why
-  if why=$("$@" 2>&1); then ok "$name"; else bad "$name" "${why:-failed}"; fi
-}
+source "$SRC/tests/cli/lib/report.sh"
 
 seed=$SRC/examples/seed.json
 
@@ -141,7 +133,4 @@ PYEOF
   check "old tEXt layout re-opens as the same scene" old_layout
 fi
 
-printf '%d passed, %d failed' "$pass" "$fail"
-((skip > 0)) && printf ' (%d skipped)' "$skip"
-printf '\n'
-((fail == 0))
+tally
