@@ -32,7 +32,7 @@ Evaluate the scene (a .json scene or a gaussmap .png, which carries its scene) a
   --size WxH             render at another resolution; a scene on the default pixel-index
                          domain keeps that domain, so the picture is the same, resampled
   --png-level N          zlib level of the picture, 0 (none) to 9 (smallest, slowest);
-                         default 1 (fast)
+                         default 2 (fast)
   --timings              print the phases on stderr: parse, evaluate, colorize, encode, write (ms)
   --verbose              say on stderr which backend ran and why
   --quiet                print nothing on success

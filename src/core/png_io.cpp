@@ -3,8 +3,8 @@
 // Writing: progressive encoding, one row at a time, so an opaque RGBA image is written as RGB
 // without a converted copy of the whole picture (a quarter less to compress). The encoded bytes
 // stream into the output through a 1 MiB buffer. Pixels: zlib level PngOptions::level, default
-// strategy, no row filter at the fast levels (measured: for colormapped heat maps the filters cost
-// time and do not make the file smaller; docs/performance.md). The scene JSON goes into an iTXt
+// strategy, no row filter (measured: for colormapped heat maps the filters cost time and do not
+// make the file smaller; docs/performance.md). The scene JSON goes into an iTXt
 // chunk (UTF-8, as JSON is) before the pixels, compressed up to 1 MiB of JSON and stored plain
 // above that: PIL refuses to inflate a text chunk past 1 MiB (PngImagePlugin.MAX_TEXT_CHUNK, its
 // decompression-bomb guard) and then fails Image.open itself, while plain text has no such limit.
@@ -19,6 +19,7 @@
 #include <spng.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -132,12 +133,11 @@ void encode_into(Sink& sink, const Image& img, const std::string& scene_json,
   };
   check(spng_set_png_stream(ctx.get(), &Sink::write_fn, &sink), "output");
   check(spng_set_option(ctx.get(), SPNG_IMG_COMPRESSION_LEVEL, opt.level), "level");
-  // Row filters pay off only where the encoder is asked for small files (measured, see above).
-  check(spng_set_option(ctx.get(), SPNG_FILTER_CHOICE,
-                        opt.level <= 3 ? SPNG_FILTER_CHOICE_NONE : SPNG_FILTER_CHOICE_ALL),
-        "filter");
-  // The scene text is small next to the pixels: compress it well.
-  check(spng_set_option(ctx.get(), SPNG_TEXT_COMPRESSION_LEVEL, opt.level <= 3 ? 3 : opt.level),
+  // No row filter: on colormapped pictures and window shots the filters cost time at every level
+  // and leave the file as large or larger (docs/performance.md).
+  check(spng_set_option(ctx.get(), SPNG_FILTER_CHOICE, SPNG_FILTER_CHOICE_NONE), "filter");
+  // The scene text (at most 1 MiB when compressed) is small next to the pixels.
+  check(spng_set_option(ctx.get(), SPNG_TEXT_COMPRESSION_LEVEL, std::max(opt.level, 3)),
         "text level");
   spng_ihdr ihdr{};
   ihdr.width = std::uint32_t(img.width), ihdr.height = std::uint32_t(img.height);
