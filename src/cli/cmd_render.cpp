@@ -102,9 +102,9 @@ int cmd_render(const Args& args) {
   if (timings)
     std::fprintf(stderr,
                  "timings: parse %.2f ms, evaluate %.2f ms (%s), colorize %.2f ms, encode %.2f ms, "
-                 "write %.2f ms (.npy %.2f ms alongside colorize and encode), total %.2f ms\n",
+                 "write %.2f ms (scene text and .npy %.2f ms alongside), total %.2f ms\n",
                  parse_ms, r.evaluate_ms, to_string(r.backend), t.colorize, t.encode, t.write,
-                 t.npy, ms_since(t_start));
+                 t.alongside, ms_since(t_start));
   if (!quiet) {
     MinMax<float> mm = min_max(r.field);
     std::cout << "rendered " << scene.width << "x" << scene.height << ", " << scene.kernels.size()

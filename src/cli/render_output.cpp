@@ -1,12 +1,14 @@
 // render_output.cpp — colorize, encode and write for `gaussmap render`.
 //
-// The .npy depends only on the field, so a second thread writes and fsyncs it while this one
-// colorizes and compresses the PNG: the field's fsync waits on the disk, not on a core, and on
-// large pictures the PNG's compression is the longest phase (docs/performance.md).
+// The scene text and the .npy depend only on the scene and the field, so a second thread writes
+// them (the text first: the PNG needs it before its pixels) while this one colorizes and then
+// compresses the PNG: the field's fsync waits on the disk, not on a core, and on large pictures
+// the PNG's compression is the longest phase (docs/performance.md).
 #include "render_output.hpp"
 
 #include <chrono>
 #include <exception>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -37,31 +39,39 @@ OutputTimes write_render_outputs(Evaluation& ev, const Scene& scene, const std::
   AtomicFile* png = png_path.empty() ? nullptr : &files.front();
   AtomicFile* npy = npy_path.empty() ? nullptr : &files.back();
 
+  std::promise<std::string> scene_text;
+  std::future<std::string> scene_text_ready = scene_text.get_future();
   std::exception_ptr npy_error;
-  std::jthread npy_writer;  // declared after `files`: joined before they are destroyed
-  if (npy) {
-    npy_writer = std::jthread([&] {
-      const auto t0 = Clock::now();
+  std::jthread helper([&] {  // declared after `files`: joined before they are destroyed
+    const auto t0 = Clock::now();
+    if (png) {
+      try {
+        scene_text.set_value(scene_to_json_text(scene, -1));
+      } catch (...) {
+        scene_text.set_exception(std::current_exception());
+      }
+    }
+    if (npy) {
       try {
         write_npy(*npy, ev.field);
         npy->finish();
       } catch (...) {
         npy_error = std::current_exception();
       }
-      t.npy = ms(t0, Clock::now());
-    });
-  }
+    }
+    t.alongside = ms(t0, Clock::now());
+  });
   if (png) {
     const auto t0 = Clock::now();
     Image image = ev.colorize(scene.view);
     const auto t1 = Clock::now();
-    write_png(*png, image, scene_to_json_text(scene, -1), png_options);
+    write_png(*png, image, scene_text_ready.get(), png_options);
     const auto t2 = Clock::now();
     t.colorize = ms(t0, t1), t.encode = ms(t1, t2);
   }
   const auto t3 = Clock::now();
   if (png) png->finish();
-  if (npy_writer.joinable()) npy_writer.join();
+  helper.join();
   if (npy_error) std::rethrow_exception(npy_error);
   commit_all(files);
   t.write = ms(t3, Clock::now());

@@ -12,9 +12,9 @@ namespace gm::cli {
 
 struct OutputTimes {  // wall times, ms
   double colorize = 0;
-  double encode = 0;  // PNG compression, its bytes streaming into the temp file
-  double npy = 0;     // .npy bytes + fsync, on its own thread alongside colorize and encode
-  double write = 0;   // after the encoding: fsync of the PNG, waiting for the .npy, renames
+  double encode = 0;     // PNG compression, its bytes streaming into the temp file
+  double alongside = 0;  // scene text + .npy bytes + fsync, on a second thread meanwhile
+  double write = 0;      // after the encoding: fsync of the PNG, waiting for the .npy, renames
 };
 
 // Writes `png_path` (the colormapped picture, the scene embedded) and/or `npy_path` (the field);

@@ -48,7 +48,7 @@ check "--verbose: --backend cpu is forced" verbose_forced
 timings() {
   "$BIN" render "$seed" -o "$W/t.png" --npy "$W/t.npy" --timings --quiet 2>"$W/t.err" || return 1
   local n='[0-9]+\.[0-9]+ ms'
-  grep -Eq "^timings: parse $n, evaluate $n \(cpu\), colorize $n, encode $n, write $n \(\.npy $n alongside colorize and encode\), total $n$" \
+  grep -Eq "^timings: parse $n, evaluate $n \(cpu\), colorize $n, encode $n, write $n \(scene text and \.npy $n alongside\), total $n$" \
     "$W/t.err" || { cat "$W/t.err"; return 1; }
 }
 check "--timings prints parse, evaluate, colorize, encode, write" timings
