@@ -23,8 +23,8 @@ const char* kRenderHelp =
 
 Evaluate the scene (a .json scene or a gaussmap .png, which carries its scene) and write:
   -o, --output OUT.png   the field through the view's colormap, 8-bit RGB (RGBA when a pixel
-                         is translucent), the scene JSON embedded in a compressed iTXt chunk
-                         (keyword "gaussmap")
+                         is translucent), the scene JSON embedded in an iTXt chunk (keyword
+                         "gaussmap"; compressed up to 1 MiB of JSON, the most PIL inflates)
   --npy OUT.npy          the float field: dtype <f4, shape (height, width), row 0 = domain y0
   --backend NAME         auto (default: the CPU backend for small scenes and where GL is
                          software, the GPU shader on a hardware GPU), gpu (headless EGL),
