@@ -138,12 +138,19 @@ BandRenderResult render_npy_bands(const Scene& scene, Backend backend, const std
 
 // --npy alone: the field streamed in bands (render_bands.hpp), for grids larger than memory.
 int render_npy_streamed(const std::string& scene_path, const std::string& size, Backend backend,
-                        const std::string& out_npy, bool quiet, bool progress) {
+                        const std::string& out_npy, bool quiet, bool progress, bool timings) {
+  const auto t0 = std::chrono::steady_clock::now();
   Scene scene = load_scene_any(scene_path, GridUse::Windowed);
   if (!size.empty()) apply_size(scene, size, GridUse::Windowed);
   for (const std::string& w : scene_warnings(scene)) std::cerr << "warning: " << w << "\n";
+  const double parse_ms = ms_since(t0);
   BandRenderResult r =
       render_npy_bands(scene, backend, out_npy, progress || (!quiet && isatty(STDERR_FILENO)));
+  if (timings)
+    std::fprintf(stderr,
+                 "timings: parse %.2f ms, evaluate and write %.2f ms (%s, %d bands of %d rows), "
+                 "total %.2f ms\n",
+                 parse_ms, r.ms, r.device.c_str(), r.bands, r.band_rows, ms_since(t0));
   if (!quiet)
     std::cout << "rendered " << scene.width << "x" << scene.height << ", " << scene.kernels.size()
               << " kernels on " << r.device << " in " << r.ms << " ms (" << r.bands << " bands of "

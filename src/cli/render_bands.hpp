@@ -25,8 +25,9 @@ BandRenderResult render_npy_bands(const Scene& scene, Backend backend, const std
 
 // `render SCENE --npy OUT.npy` with no -o: loads the scene with the windowed grid limits, applies
 // --size, streams, prints the summary line unless quiet. The progress line shows when `progress`
-// or when stderr is a terminal (and not quiet).
+// or when stderr is a terminal (and not quiet); `timings` prints the phases (parse, evaluate and
+// write) on stderr.
 int render_npy_streamed(const std::string& scene_path, const std::string& size, Backend backend,
-                        const std::string& out_npy, bool quiet, bool progress);
+                        const std::string& out_npy, bool quiet, bool progress, bool timings);
 
 }  // namespace gm::cli

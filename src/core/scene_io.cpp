@@ -21,6 +21,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <type_traits>
 
 #include "errors.hpp"
 #include "image_io.hpp"
@@ -31,7 +32,6 @@ namespace gm {
 namespace {
 
 using json = nlohmann::json;
-using ordered_json = nlohmann::ordered_json;
 
 // ---------------------------------------------------------------------------------------------
 // Message helpers
@@ -39,6 +39,16 @@ using ordered_json = nlohmann::ordered_json;
 [[noreturn]] void fail(const std::string& path, const std::string& msg) {
   throw InputError((path.empty() ? std::string("scene") : path) + ": " + msg);
 }
+
+// A key path given as a base and a suffix ("kernels[3]", ".center[0]"), joined only when a message
+// needs it: a scene of 50,000 kernels passes through the checks below a million times.
+struct KeyPath {
+  KeyPath(const std::string& b, const char* s = "") : base(b), suffix(s) {}
+  KeyPath(const char* b) : base(b) {}
+  std::string str() const { return std::string(base) + suffix; }
+  std::string_view base;
+  const char* suffix = "";
+};
 
 // Shortest round-trip text of a double ("-2", "0.1", "1e+300", "inf", "nan").
 std::string num(double v) {
@@ -282,10 +292,10 @@ void expect_object(const json& j, const std::string& path) {
   if (!j.is_object()) fail(path, "expected an object, got " + describe(j));
 }
 
-double get_number(const json& j, const std::string& path) {
-  if (!j.is_number()) fail(path, "expected a number, got " + describe(j));
+double get_number(const json& j, KeyPath path) {
+  if (!j.is_number()) fail(path.str(), "expected a number, got " + describe(j));
   double v = j.get<double>();
-  if (!std::isfinite(v)) fail(path, "must be finite, got " + describe(j));
+  if (!std::isfinite(v)) fail(path.str(), "must be finite, got " + describe(j));
   return v;
 }
 
@@ -326,10 +336,15 @@ bool get_bool(const json& j, const std::string& path) {
   return j.get<bool>();
 }
 
-std::array<double, 2> get_pair(const json& j, const std::string& path) {
+std::array<double, 2> get_pair(const json& j, KeyPath path) {
   if (!j.is_array() || j.size() != 2)
-    fail(path, "expected an array of 2 numbers, got " + describe(j));
-  return {get_number(j[0], index(path, 0)), get_number(j[1], index(path, 1))};
+    fail(path.str(), "expected an array of 2 numbers, got " + describe(j));
+  auto element = [&](std::size_t i) {
+    const json& e = j[i];
+    if (e.is_number() && std::isfinite(e.get<double>())) return e.get<double>();
+    return get_number(e, index(path.str(), i));  // fails, naming the element
+  };
+  return {element(0), element(1)};
 }
 
 template <class E>
@@ -346,15 +361,15 @@ Kernel read_kernel(const json& j, const std::string& path) {
   check_keys(j, path, {"center", "sigma", "angle_deg", "covariance", "weight", "visible"});
   Kernel k;
   if (!j.contains("center")) fail(path, "missing required key \"center\"");
-  auto c = get_pair(j["center"], path + ".center");
+  auto c = get_pair(j["center"], {path, ".center"});
   k.cx = c[0], k.cy = c[1];
   bool has_sigma = j.contains("sigma"), has_cov = j.contains("covariance");
   if (has_sigma && has_cov) fail(path, "give either \"sigma\" or \"covariance\", not both");
   if (!has_sigma && !has_cov) fail(path, "missing required key \"sigma\" (or \"covariance\")");
   if (has_sigma) {
-    auto s = get_pair(j["sigma"], path + ".sigma");
+    auto s = get_pair(j["sigma"], {path, ".sigma"});
     k.sx = s[0], k.sy = s[1];
-    if (j.contains("angle_deg")) k.angle_deg = get_number(j["angle_deg"], path + ".angle_deg");
+    if (j.contains("angle_deg")) k.angle_deg = get_number(j["angle_deg"], {path, ".angle_deg"});
   } else {
     if (j.contains("angle_deg"))
       fail(path + ".angle_deg", "not allowed with \"covariance\" (rotate the covariance instead)");
@@ -374,7 +389,7 @@ Kernel read_kernel(const json& j, const std::string& path) {
     k.cov_xx = r0[0], k.cov_yy = r1[1];
     k.cov_xy = b01 == b10 ? b01 : b01 + (b10 - b01) / 2;
   }
-  if (j.contains("weight")) k.weight = get_number(j["weight"], path + ".weight");
+  if (j.contains("weight")) k.weight = get_number(j["weight"], {path, ".weight"});
   if (j.contains("visible")) k.visible = get_bool(j["visible"], path + ".visible");
   return k;
 }
@@ -458,13 +473,13 @@ Scene read_scene(const json& root, GridUse use) {
 // ---------------------------------------------------------------------------------------------
 // Semantic checks shared by the loader and validate().
 
-void check_finite(double v, const std::string& path) {
-  if (!std::isfinite(v)) fail(path, "must be finite, got " + num(v));
+void check_finite(double v, KeyPath path) {
+  if (!std::isfinite(v)) fail(path.str(), "must be finite, got " + num(v));
 }
 
-void check_positive(double v, const std::string& path) {
+void check_positive(double v, KeyPath path) {
   check_finite(v, path);
-  if (!(v > 0)) fail(path, "must be > 0, got " + num(v));
+  if (!(v > 0)) fail(path.str(), "must be > 0, got " + num(v));
 }
 
 void check_side(int v, const char* path, GridUse use) {
@@ -475,16 +490,16 @@ void check_side(int v, const char* path, GridUse use) {
                    (whole ? " (kMaxSide), got " : " (kMaxStreamSide), got ") + std::to_string(v));
 }
 
-void check_coordinate(double v, const std::string& path) {
+void check_coordinate(double v, KeyPath path) {
   if (!(std::abs(v) <= Limits::kMaxCoordinate))
-    fail(path,
+    fail(path.str(),
          "must be within +-" + num(Limits::kMaxCoordinate) + " (kMaxCoordinate), got " + num(v));
 }
 
-void check_sigma(double sd, const std::string& path) {
+void check_sigma(double sd, KeyPath path) {
   if (!(sd >= Limits::kMinSigma && sd <= Limits::kMaxSigma))
-    fail(path, "standard deviation " + num(sd) + " is outside " + num(Limits::kMinSigma) + ".." +
-                   num(Limits::kMaxSigma) + " (kMinSigma..kMaxSigma)");
+    fail(path.str(), "standard deviation " + num(sd) + " is outside " + num(Limits::kMinSigma) +
+                         ".." + num(Limits::kMaxSigma) + " (kMinSigma..kMaxSigma)");
 }
 
 void check_domain(const std::optional<std::array<double, 2>>& d, int size, const char* path,
@@ -503,28 +518,26 @@ void check_domain(const std::optional<std::array<double, 2>>& d, int size, const
 }
 
 void check_kernel(const Kernel& k, const std::string& path, Normalization norm) {
-  check_finite(k.cx, path + ".center[0]");
-  check_finite(k.cy, path + ".center[1]");
-  check_coordinate(k.cx, path + ".center[0]");
-  check_coordinate(k.cy, path + ".center[1]");
-  check_finite(k.weight, path + ".weight");
-  std::string shape_path;
+  check_finite(k.cx, {path, ".center[0]"});
+  check_finite(k.cy, {path, ".center[1]"});
+  check_coordinate(k.cx, {path, ".center[0]"});
+  check_coordinate(k.cy, {path, ".center[1]"});
+  check_finite(k.weight, {path, ".weight"});
+  const KeyPath shape_path{path, k.use_covariance ? ".covariance" : ".sigma"};
   if (k.use_covariance) {
-    shape_path = path + ".covariance";
-    check_finite(k.cov_xx, shape_path + "[0][0]");
-    check_finite(k.cov_xy, shape_path + "[0][1]");
-    check_finite(k.cov_yy, shape_path + "[1][1]");
+    check_finite(k.cov_xx, {path, ".covariance[0][0]"});
+    check_finite(k.cov_xy, {path, ".covariance[0][1]"});
+    check_finite(k.cov_yy, {path, ".covariance[1][1]"});
     if (!(k.cov_xx > 0) || !(k.cov_xx * k.cov_yy - k.cov_xy * k.cov_xy > 0))
-      fail(shape_path, "must be positive definite (a > 0 and a*c - b^2 > 0), got [[" +
-                           num(k.cov_xx) + ", " + num(k.cov_xy) + "], [" + num(k.cov_xy) + ", " +
-                           num(k.cov_yy) + "]]");
+      fail(shape_path.str(), "must be positive definite (a > 0 and a*c - b^2 > 0), got [[" +
+                                 num(k.cov_xx) + ", " + num(k.cov_xy) + "], [" + num(k.cov_xy) +
+                                 ", " + num(k.cov_yy) + "]]");
   } else {
-    shape_path = path + ".sigma";
-    check_positive(k.sx, shape_path + "[0]");
-    check_positive(k.sy, shape_path + "[1]");
-    check_sigma(k.sx, shape_path + "[0]");
-    check_sigma(k.sy, shape_path + "[1]");
-    check_finite(k.angle_deg, path + ".angle_deg");
+    check_positive(k.sx, {path, ".sigma[0]"});
+    check_positive(k.sy, {path, ".sigma[1]"});
+    check_sigma(k.sx, {path, ".sigma[0]"});
+    check_sigma(k.sy, {path, ".sigma[1]"});
+    check_finite(k.angle_deg, {path, ".angle_deg"});
   }
   // What the evaluators compute must be finite and meaningful: catches sigma^2 under/overflow and
   // rotated kernels so thin that float64 cannot tell the covariance from a singular one
@@ -536,8 +549,8 @@ void check_kernel(const Kernel& k, const std::string& path, Normalization norm) 
                   g.c > 0 && g.det > 1e-12 * g.a * g.c && std::isfinite(g.ia) &&
                   std::isfinite(g.ib) && std::isfinite(g.ic);
   if (!shape_ok)
-    fail(shape_path, "covariance is numerically degenerate in float64 (det = " + num(g.det) +
-                         "); when rotated, keep sx/sy within 1e6");
+    fail(shape_path.str(), "covariance is numerically degenerate in float64 (det = " + num(g.det) +
+                               "); when rotated, keep sx/sy within 1e6");
   if (!(std::abs(g.amp) <= Limits::kMaxPeak))
     fail(path + ".weight", "peak value " + num(g.amp) + " is over " + num(Limits::kMaxPeak) +
                                " (kMaxPeak; weight " + num(k.weight) + ", det " + num(g.det) + ")");
@@ -546,86 +559,136 @@ void check_kernel(const Kernel& k, const std::string& path, Normalization norm) 
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-ordered_json number_json(double v) {
-  // Integral values print as integers ("100" rather than "100.0"); both load as the same double.
-  if (std::isfinite(v) && v == std::trunc(v) && std::abs(v) < 1e15 && !(v == 0 && std::signbit(v)))
-    return ordered_json(static_cast<std::int64_t>(v));
-  return ordered_json(v);
-}
+// The scene's JSON, written straight from the Scene (no DOM: a 50,000-kernel scene is 4 MB of
+// text, and building nlohmann's ordered DOM for it cost about five times the writing). Numbers
+// are formatted by nlohmann's own shortest round-trip routine, so the text is what
+// ordered_json::dump gives. `spaced` selects ", " and ": " separators (the indented file form)
+// over "," and ":" (the compact one).
+class SceneWriter {
+ public:
+  SceneWriter(std::string& out, bool spaced)
+      : out_(out), item_(spaced ? ", " : ","), colon_(spaced ? ": " : ":") {}
 
-ordered_json pair_json(double a, double b) {
-  ordered_json j = ordered_json::array();
-  j.push_back(number_json(a));
-  j.push_back(number_json(b));
-  return j;
-}
-
-ordered_json kernel_json(const Kernel& k) {
-  ordered_json j = ordered_json::object();
-  j["center"] = pair_json(k.cx, k.cy);
-  if (k.use_covariance) {
-    j["covariance"] =
-        ordered_json::array({pair_json(k.cov_xx, k.cov_xy), pair_json(k.cov_xy, k.cov_yy)});
-  } else {
-    j["sigma"] = pair_json(k.sx, k.sy);
-    j["angle_deg"] = number_json(k.angle_deg);
-  }
-  j["weight"] = number_json(k.weight);
-  if (!k.visible) j["visible"] = false;
-  return j;
-}
-
-ordered_json scene_json(const Scene& s) {
-  ordered_json j = ordered_json::object();
-  j["gaussmap"] = 1;
-  j["width"] = s.width;
-  j["height"] = s.height;
-  if (s.domain_x || s.domain_y) {
-    ordered_json d = ordered_json::object();
-    if (s.domain_x) d["x"] = pair_json((*s.domain_x)[0], (*s.domain_x)[1]);
-    if (s.domain_y) d["y"] = pair_json((*s.domain_y)[0], (*s.domain_y)[1]);
-    j["domain"] = d;
-  }
-  j["normalization"] = to_string(s.normalization);
-  j["combine"] = to_string(s.combine);
-  j["sampling"] = to_string(s.sampling);
-  j["cutoff_sigma"] = s.cutoff_sigma ? number_json(*s.cutoff_sigma) : ordered_json(nullptr);
-  ordered_json ks = ordered_json::array();
-  for (const Kernel& k : s.kernels) ks.push_back(kernel_json(k));
-  j["kernels"] = std::move(ks);
-  ordered_json v = ordered_json::object();
-  v["colormap"] = to_string(s.view.colormap);
-  v["range"] = s.view.range_auto ? ordered_json("auto") : pair_json(s.view.vmin, s.view.vmax);
-  v["scale"] = to_string(s.view.scale);
-  v["contours"] = s.view.contour_levels;
-  v["outlines"] = s.view.outlines;
-  j["view"] = std::move(v);
-  return j;
-}
-
-// One-line JSON with ", " and ": " separators; non-ASCII escaped.
-void dump_inline(const ordered_json& j, std::string& out) {
-  if (j.is_object()) {
-    out += '{';
-    bool first = true;
-    for (const auto& [k, v] : j.items()) {
-      if (!first) out += ", ";
-      first = false;
-      out += ordered_json(k).dump(-1, ' ', true);
-      out += ": ";
-      dump_inline(v, out);
+  void number(double v) {
+    char buf[64];
+    char* end = buf;
+    if (!std::isfinite(v)) {
+      out_ += "null";
+      return;
     }
-    out += '}';
-  } else if (j.is_array()) {
-    out += '[';
-    for (std::size_t i = 0; i < j.size(); ++i) {
-      if (i) out += ", ";
-      dump_inline(j[i], out);
-    }
-    out += ']';
-  } else {
-    out += j.dump(-1, ' ', true, ordered_json::error_handler_t::replace);
+    // Integral values print as integers ("100" rather than "100.0"); both load as the same double.
+    if (v == std::trunc(v) && std::abs(v) < 1e15 && !(v == 0 && std::signbit(v)))
+      end = std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(v)).ptr;
+    else
+      end = nlohmann::detail::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, end);
   }
+  void pair(double a, double b) {
+    out_ += '[';
+    number(a);
+    out_ += item_;
+    number(b);
+    out_ += ']';
+  }
+  void key(const char* k) {
+    out_ += '"';
+    out_ += k;
+    out_ += '"';
+    out_ += colon_;
+  }
+  void string(const char* s) {  // enum names: ASCII, nothing to escape
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+  }
+  void item() { out_ += item_; }
+  void null() { out_ += "null"; }
+
+  void kernel(const Kernel& k) {
+    out_ += '{';
+    key("center");
+    pair(k.cx, k.cy);
+    item();
+    if (k.use_covariance) {
+      key("covariance");
+      out_ += '[';
+      pair(k.cov_xx, k.cov_xy);
+      item();
+      pair(k.cov_xy, k.cov_yy);
+      out_ += ']';
+    } else {
+      key("sigma");
+      pair(k.sx, k.sy);
+      item();
+      key("angle_deg");
+      number(k.angle_deg);
+    }
+    item();
+    key("weight");
+    number(k.weight);
+    if (!k.visible) {
+      item();
+      key("visible");
+      out_ += "false";
+    }
+    out_ += '}';
+  }
+
+  void domain(const Scene& s) {
+    out_ += '{';
+    if (s.domain_x) key("x"), pair((*s.domain_x)[0], (*s.domain_x)[1]);
+    if (s.domain_x && s.domain_y) item();
+    if (s.domain_y) key("y"), pair((*s.domain_y)[0], (*s.domain_y)[1]);
+    out_ += '}';
+  }
+
+  void view(const View& v) {
+    out_ += '{';
+    key("colormap");
+    string(to_string(v.colormap));
+    item();
+    key("range");
+    if (v.range_auto)
+      string("auto");
+    else
+      pair(v.vmin, v.vmax);
+    item();
+    key("scale");
+    string(to_string(v.scale));
+    item();
+    key("contours");
+    out_ += std::to_string(v.contour_levels);
+    item();
+    key("outlines");
+    out_ += v.outlines ? "true" : "false";
+    out_ += '}';
+  }
+
+ private:
+  std::string& out_;
+  const char* item_;
+  const char* colon_;
+};
+
+// The top-level members in file order, each written by `member(key, write_value)`;
+// `kernels(write_list)` stands for the kernel list.
+template <class Member>
+void scene_members(const Scene& s, SceneWriter& w, Member&& member) {
+  member("gaussmap", [&] { w.number(1); });
+  member("width", [&] { w.number(s.width); });
+  member("height", [&] { w.number(s.height); });
+  if (s.domain_x || s.domain_y) member("domain", [&] { w.domain(s); });
+  member("normalization", [&] { w.string(to_string(s.normalization)); });
+  member("combine", [&] { w.string(to_string(s.combine)); });
+  member("sampling", [&] { w.string(to_string(s.sampling)); });
+  member("cutoff_sigma", [&] {
+    if (s.cutoff_sigma)
+      w.number(*s.cutoff_sigma);
+    else
+      w.null();
+  });
+  member("kernels", nullptr);
+  member("view", [&] { w.view(s.view); });
 }
 
 }  // namespace
@@ -728,29 +791,38 @@ Scene load_scene(const std::string& path, GridUse use) {
 }
 
 std::string scene_to_json_text(const Scene& scene, int indent) {
-  ordered_json j = scene_json(scene);
-  if (indent < 0) return j.dump(-1, ' ', true, ordered_json::error_handler_t::replace);
+  std::string out;
+  out.reserve(128 + 80 * scene.kernels.size());
+  const bool lines = indent >= 0;
+  SceneWriter w(out, lines);
   // Top-level keys one per line, each kernel on its own line, small objects inline.
-  const std::string pad(static_cast<std::size_t>(indent), ' ');
-  std::string out = "{\n";
+  const std::string pad(lines ? static_cast<std::size_t>(indent) : 0, ' ');
   bool first = true;
-  for (const auto& [k, v] : j.items()) {
-    if (!first) out += ",\n";
+  out += lines ? "{\n" : "{";
+  auto member = [&](const char* key, auto&& write_value) {
+    if (!first) out += lines ? ",\n" : ",";
     first = false;
-    out += pad + ordered_json(k).dump(-1, ' ', true) + ": ";
-    if (k == "kernels" && !v.empty()) {
-      out += "[\n";
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        out += pad + pad;
-        dump_inline(v[i], out);
-        out += i + 1 < v.size() ? ",\n" : "\n";
+    out += pad;
+    w.key(key);
+    if constexpr (std::is_null_pointer_v<std::decay_t<decltype(write_value)>>) {
+      out += '[';
+      if (lines && !scene.kernels.empty()) out += '\n';
+      for (std::size_t i = 0; i < scene.kernels.size(); ++i) {
+        if (lines) out += pad + pad;
+        w.kernel(scene.kernels[i]);
+        if (i + 1 < scene.kernels.size())
+          out += lines ? ",\n" : ",";
+        else if (lines)
+          out += '\n';
       }
-      out += pad + "]";
+      if (lines && !scene.kernels.empty()) out += pad;
+      out += ']';
     } else {
-      dump_inline(v, out);
+      write_value();
     }
-  }
-  out += "\n}\n";
+  };
+  scene_members(scene, w, member);
+  out += lines ? "\n}\n" : "}";
   return out;
 }
 

@@ -7,7 +7,8 @@
 #                                and GAUSSMAP_GL_SIMULATE=old-context (the renderer's own check)
 #   - shader compile failure     GAUSSMAP_GL_SIMULATE=shader-error: names shaders/mixture.frag
 #   - out of GPU memory          GAUSSMAP_GL_SIMULATE=out-of-memory: names GL_OUT_OF_MEMORY
-# and `--backend cpu` still renders with EGL gone. The hooks are documented in
+# and `--backend cpu` (and the default, `auto`, which then takes the CPU) still renders with EGL
+# gone. Every failing render names `--backend gpu`: `auto` would not use this GL. The hooks are documented in
 # src/gl/headless_context.cpp and src/gl/mixture_renderer.cpp. Cases that need a working GL
 # (to break it on purpose) are skipped, saying why, where the plain GPU render fails: the script
 # then exits 77 (a reported skip), or fails under CI=true (tests/tools/skip.sh).
@@ -38,7 +39,7 @@ expect_gl_failure() {
   shift
   local out=$W/$name
   rm -rf "$out" && mkdir -p "$out"
-  env "${envs[@]}" "$BIN" render "$SCENE" -o "$out/X.png" --npy "$out/X.npy" "$@" \
+  env "${envs[@]}" "$BIN" render "$SCENE" -o "$out/X.png" --npy "$out/X.npy" --backend gpu "$@" \
     >"$out.stdout" 2>"$out.stderr"
   local rc=$? lines
   lines=$(wc -l <"$out.stderr")
@@ -71,9 +72,19 @@ else
   bad "cpu backend without EGL renders" "$(head -c 300 "$W/cpu.stderr")"
 fi
 
+# The default backend (auto) falls back to the CPU without EGL, and says so with --verbose.
+mkdir -p "$W/auto"
+if GAUSSMAP_EGL_LIBRARY=/nonexistent/libEGL.so.1 "$BIN" render "$SCENE" -o "$W/auto/X.png" \
+  --verbose --quiet 2>"$W/auto.stderr" && [[ -s $W/auto/X.png ]] &&
+  grep -q '^backend: cpu (auto: ' "$W/auto.stderr"; then
+  ok "auto without EGL renders on the cpu: $(head -n 1 "$W/auto.stderr")"
+else
+  bad "auto without EGL renders on the cpu" "$(head -c 300 "$W/auto.stderr")"
+fi
+
 # The rest breaks a working GL on purpose.
 mkdir -p "$W/gpu"
-if ! "$BIN" render "$SCENE" -o "$W/gpu/X.png" --quiet 2>"$W/gpu.stderr"; then
+if ! "$BIN" render "$SCENE" -o "$W/gpu/X.png" --backend gpu --quiet 2>"$W/gpu.stderr"; then
   why=$(head -n 1 "$W/gpu.stderr")
   for c in no-driver mesa-too-old old-context shader-error out-of-memory; do
     skipped "$c" "no working GPU render here ($why)"

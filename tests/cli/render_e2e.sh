@@ -2,7 +2,8 @@
 # render_e2e.sh — the `gaussmap` command end to end, as a user runs it:
 #   - every examples/*.json renders with --backend cpu and --backend gpu, writing both files;
 #   - the .npy is a v1.0 '<f4' C-order (H, W) array of the right size (header checked with od);
-#   - the .png has the PNG signature, the scene's size in IHDR and the "gaussmap" tEXt chunk, and
+#   - the .png has the PNG signature, the scene's size in IHDR and the "gaussmap" iTXt chunk
+#     (compressed: flag byte 1), and
 #     re-rendering the .png (its embedded scene) gives a byte-identical .npy (same backend);
 #   - --size WxH sets the size of both files; --help of each command and --version exit 0;
 #   - failing writes: into a missing folder (no file left), onto an existing file that cannot be
@@ -53,7 +54,7 @@ npy_ok() {
   ((size == want)) || { echo "$f: $size bytes, want $want"; return 1; }
 }
 
-# png_ok FILE W H: PNG signature, IHDR W x H, a "gaussmap" tEXt chunk.
+# png_ok FILE W H: PNG signature, IHDR W x H, a compressed "gaussmap" iTXt chunk right after IHDR.
 png_ok() {
   local f=$1 w=$2 h=$3 d
   [[ -s $f ]] || { echo "$f missing or empty"; return 1; }
@@ -63,7 +64,8 @@ png_ok() {
   local pw=$(((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]))
   local ph=$(((d[4] << 24) | (d[5] << 16) | (d[6] << 8) | d[7]))
   ((pw == w && ph == h)) || { echo "$f: IHDR ${pw}x${ph}, want ${w}x${h}"; return 1; }
-  grep -qa 'tEXtgaussmap' "$f" || { echo "$f: no gaussmap tEXt chunk"; return 1; }
+  [[ $(head -c 49 "$f" | tail -c 12) == iTXtgaussmap ]] || { echo "$f: no gaussmap iTXt chunk"; return 1; }
+  [[ $(bytes_at "$f" 50 2) == "1 0" ]] || { echo "$f: gaussmap iTXt not compressed"; return 1; }
 }
 
 # json_int FILE KEY: the first integer value of "KEY" in a scene file.

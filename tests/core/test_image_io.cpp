@@ -4,6 +4,7 @@
 // and of the embedded scene text.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <stb/stb_image.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <zlib.h>
@@ -351,24 +352,29 @@ TEST_CASE("png: pixels and the embedded scene round-trip") {
     CHECK(png[25] == 6);
   }
 
-  // No scene: no tEXt chunk.
+  // No scene: no text chunk.
   std::string bare = encode_png(test_image(5, 5, 1), "");
   CHECK(!png_scene_text(bare));
   CHECK(bare.find("tEXt") == std::string::npos);
+  CHECK(bare.find("iTXt") == std::string::npos);
 
-  // A smooth picture compresses well (the row filters work).
-  Image smooth;
-  smooth.width = 512, smooth.height = 512;
-  smooth.rgba.resize(512 * 512 * 4);
+  // A heat map compresses well: a smooth field through a colormap, 512x512 (768 KiB as RGB).
+  Image heat;
+  heat.width = 512, heat.height = 512;
+  heat.rgba.resize(512 * 512 * 4);
   for (int y = 0; y < 512; ++y)
     for (int x = 0; x < 512; ++x) {
-      std::uint8_t* p = &smooth.rgba[(std::size_t(y) * 512 + x) * 4];
-      p[0] = std::uint8_t(x / 2), p[1] = std::uint8_t(y / 2), p[2] = std::uint8_t((x + y) / 4);
-      p[3] = 255;
+      double d2 = ((x - 200.0) * (x - 200.0) + (y - 300.0) * (y - 300.0)) / (2 * 80.0 * 80.0);
+      auto t = std::uint8_t(std::lround(255 * std::exp(-d2)));
+      std::uint8_t* p = &heat.rgba[(std::size_t(y) * 512 + x) * 4];
+      p[0] = t, p[1] = std::uint8_t(255 - t), p[2] = std::uint8_t(t / 2), p[3] = 255;
     }
-  std::string sp = encode_png(smooth, "");
-  CHECK(sp.size() < 20000);
-  CHECK(decode_png(sp).rgba == smooth.rgba);
+  std::string hp = encode_png(heat, "");
+  MESSAGE("512x512 heat map: " << hp.size() << " bytes at the default level, "
+                               << encode_png(heat, "", {9}).size() << " at level 9");
+  CHECK(hp.size() < 512 * 512 * 3 / 10);
+  CHECK(encode_png(heat, "", {9}).size() <= hp.size());
+  CHECK(decode_png(hp).rgba == heat.rgba);
 
   // Through files.
   auto dir = make_temp_dir();
@@ -412,6 +418,148 @@ TEST_CASE("png: scene text in zTXt and iTXt chunks, other keywords ignored") {
   CHECK(!png_scene_text(insert_after_ihdr(base, other)));
 }
 
+// zlib stream of `text` (level 1), as a zTXt / compressed iTXt chunk holds it.
+std::string zlib_of(const std::string& text) {
+  uLongf zn = compressBound(uLong(text.size()));
+  std::string z(zn, '\0');
+  REQUIRE(compress2(reinterpret_cast<Bytef*>(z.data()), &zn,
+                    reinterpret_cast<const Bytef*>(text.data()), uLong(text.size()), 1) == Z_OK);
+  z.resize(zn);
+  return z;
+}
+
+// The PNG with `extra` chunks inserted before IEND (the last 12 bytes).
+std::string insert_before_iend(const std::string& png, const std::string& extra) {
+  return png.substr(0, png.size() - 12) + extra + png.substr(png.size() - 12);
+}
+
+TEST_CASE("png: the scene goes into a compressed iTXt chunk, an opaque picture is RGB") {
+  std::string json = scene_to_json_text(seed_scene(), -1);
+  Image opaque = test_image(40, 30, 5);
+  for (std::size_t i = 3; i < opaque.rgba.size(); i += 4) opaque.rgba[i] = 255;
+  std::string png = encode_png(opaque, json);
+  CHECK(png[25] == 2);  // IHDR colour type: truecolour, no alpha
+  CHECK(png[24] == 8);
+  // The first chunk after IHDR: iTXt "gaussmap", compressed (flag 1, method 0), empty language
+  // tag and translated keyword, then a zlib stream that inflates (zlib itself) to the JSON.
+  REQUIRE(png.substr(37, 4) == "iTXt");
+  std::uint32_t len = be32(png, 33);
+  std::string data = png.substr(41, len);
+  REQUIRE(data.substr(0, 13) == std::string("gaussmap\0\1\0\0\0", 13));
+  std::string z = data.substr(13);
+  std::string back(json.size() + 16, '\0');
+  uLongf n = uLongf(back.size());
+  REQUIRE(uncompress(reinterpret_cast<Bytef*>(back.data()), &n,
+                     reinterpret_cast<const Bytef*>(z.data()), uLong(z.size())) == Z_OK);
+  back.resize(n);
+  CHECK(back == json);
+  CHECK(z.size() < json.size());
+  // stb_image, a decoder independent of libspng, reads the same pixels.
+  int w = 0, h = 0, comp = 0;
+  unsigned char* px = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()),
+                                            int(png.size()), &w, &h, &comp, 4);
+  REQUIRE(px != nullptr);
+  CHECK(w == 40);
+  CHECK(h == 30);
+  CHECK(comp == 3);
+  CHECK(std::equal(opaque.rgba.begin(), opaque.rgba.end(), px));
+  stbi_image_free(px);
+  CHECK(decode_png(png).rgba == opaque.rgba);
+
+  // A translucent pixel keeps the alpha channel; every level decodes to the same pixels.
+  Image translucent = opaque;
+  translucent.rgba[4 * 17 + 3] = 254;
+  for (int level = 0; level <= 9; ++level) {
+    CAPTURE(level);
+    std::string p = encode_png(translucent, json, {level});
+    CHECK(p[25] == 6);
+    CHECK(decode_png(p).rgba == translucent.rgba);
+    px = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(p.data()), int(p.size()), &w,
+                               &h, &comp, 4);
+    REQUIRE(px != nullptr);
+    CHECK(std::equal(translucent.rgba.begin(), translucent.rgba.end(), px));
+    stbi_image_free(px);
+    CHECK(png_scene_text(p) == json);
+  }
+  CHECK(error_of<InputError>([&] { (void)encode_png(opaque, json, {10}); }) ==
+        "png: compression level must be 0..9, got 10");
+}
+
+TEST_CASE("png: old and foreign layouts of the scene text still open") {
+  std::string base = encode_png(test_image(6, 5, 4), "");
+  std::string json = R"({"width": 6, "height": 5, "kernels": []})";
+  // Files written before the scene was compressed: a plain tEXt chunk.
+  auto t = png_scene_text(
+      insert_after_ihdr(base, chunk("tEXt", "gaussmap" + std::string(1, '\0') + json)));
+  REQUIRE(t);
+  CHECK(*t == json);
+  // A tool that writes its text after the pixels.
+  std::string after =
+      insert_before_iend(base, chunk("zTXt", std::string("gaussmap\0\0", 10) + zlib_of(json)));
+  t = png_scene_text(after);
+  REQUIRE(t);
+  CHECK(*t == json);
+  auto dir = make_temp_dir();
+  { std::ofstream(dir / "after.png", std::ios::binary) << after; }
+  t = read_png_scene((dir / "after.png").string());
+  REQUIRE(t);
+  CHECK(*t == json);
+  // Cut inside the pixel data: the walk to the chunks after it fails.
+  { std::ofstream(dir / "cut.png", std::ios::binary) << after.substr(0, 60); }
+  CHECK(error_of<InputError>([&] {
+          (void)read_png_scene((dir / "cut.png").string());
+        }).rfind("png: truncated file", 0) == 0);
+  CHECK(error_of<IoError>([&] {
+          (void)read_png_scene((dir / "none.png").string());
+        }).rfind("cannot read \"", 0) == 0);
+  fs::remove_all(dir);
+}
+
+// zlib stream of `n` spaces, made without holding them: a zip bomb of about n / 1000 bytes.
+std::string zlib_of_spaces(std::size_t n) {
+  z_stream zs{};
+  REQUIRE(deflateInit(&zs, 1) == Z_OK);
+  const std::string block(1 << 20, ' ');
+  std::string out;
+  char buf[1 << 16];
+  while (true) {
+    const std::size_t now = std::min(n, block.size());
+    n -= now;
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(block.data()));
+    zs.avail_in = uInt(now);
+    int rc = Z_OK;
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(buf);
+      zs.avail_out = sizeof buf;
+      rc = deflate(&zs, n == 0 ? Z_FINISH : Z_NO_FLUSH);
+      out.append(buf, sizeof buf - zs.avail_out);
+    } while (zs.avail_out == 0);
+    if (n == 0 && rc == Z_STREAM_END) break;
+  }
+  deflateEnd(&zs);
+  return out;
+}
+
+TEST_CASE("png: compressed text is bounded when read (no zip bomb)") {
+  std::string base = encode_png(test_image(4, 4, 2), "");
+  auto bomb = [&](const std::string& type, std::size_t bytes) {
+    std::string z = zlib_of_spaces(bytes);
+    std::string head =
+        type == "zTXt" ? std::string("gaussmap\0\0", 10) : std::string("gaussmap\0\1\0\0\0", 13);
+    return error_of<InputError>(
+        [&] { (void)png_scene_text(insert_after_ihdr(base, chunk(type, head + z))); });
+  };
+  for (const char* type : {"zTXt", "iTXt"}) {
+    CAPTURE(type);
+    // Just over the scene limit: inflated (bounded), then refused by size.
+    CHECK(bomb(type, std::size_t(Limits::kMaxSceneBytes) + 1) ==
+          "png: gaussmap text is 67108865 bytes, over the limit of 67108864");
+    // Past libspng's chunk limit: inflation stops there.
+    CHECK(bomb(type, 2 * std::size_t(Limits::kMaxSceneBytes) + (2u << 20)) ==
+          "png: a chunk is over the limit of 135266304 bytes (stored or decompressed)");
+  }
+}
+
 TEST_CASE("png: bad files are InputErrors") {
   std::string png = encode_png(test_image(16, 16, 3), "{}");
   CHECK(error_of<InputError>([&] { (void)decode_png("not a png"); }) ==
@@ -420,21 +568,22 @@ TEST_CASE("png: bad files are InputErrors") {
         "png: not a PNG file (bad signature)");
   CHECK(error_of<InputError>([&] { (void)decode_png(png.substr(0, 20)); }) ==
         "png: missing IHDR chunk");
-  CHECK(error_of<InputError>([&] {
-          (void)decode_png(png.substr(0, png.size() - 30));
-        }).rfind("png: cannot decode", 0) == 0);
+  CHECK(error_of<InputError>([&] { (void)decode_png(png.substr(0, png.size() - 30)); }) ==
+        "png: truncated file (a chunk runs past the end)");
   // Without a gaussmap chunk the whole file is walked: a cut file is an error.
   std::string bare = encode_png(test_image(16, 16, 3), "");
-  CHECK(error_of<InputError>([&] {
-          (void)png_scene_text(bare.substr(0, bare.size() - 30));
-        }).rfind("png: truncated file (chunk IDAT runs past the end)", 0) == 0);
+  CHECK(error_of<InputError>([&] { (void)png_scene_text(bare.substr(0, bare.size() - 30)); }) ==
+        "png: truncated file (a chunk runs past the end)");
   CHECK(error_of<InputError>([&] { (void)png_scene_text(bare.substr(0, bare.size() - 12)); }) ==
         "png: truncated file (no IEND chunk)");
 
   std::string bad_crc = png;
-  bad_crc[33 + 8 + 2] ^= 0x20;  // a byte inside the tEXt data
+  REQUIRE(bad_crc.substr(33 + 4, 4) == "iTXt");
+  bad_crc[33 + 8 + 2] ^= 0x20;  // a byte inside the text chunk's keyword
   CHECK(error_of<InputError>([&] { (void)png_scene_text(bad_crc); }) ==
-        "png: bad CRC in chunk tEXt");
+        "png: bad CRC (a chunk is corrupt)");
+  CHECK(error_of<InputError>([&] { (void)decode_png(bad_crc); }) ==
+        "png: bad CRC (a chunk is corrupt)");
 
   // A forged IHDR claiming 100000 x 100000 pixels is refused before any allocation.
   std::string huge = png;

@@ -1,8 +1,8 @@
-// fuzz_files.cpp — libFuzzer target for the binary readers: gm::png_scene_text (chunk walk, CRC,
-// zTXt/iTXt inflate with a bound) and gm::decode_npy (header dict, shape limits) on arbitrary
-// bytes. Allowed failure: gm::InputError. Anything else escaping, a crash, a sanitizer report or
-// a hang is a finding. The first byte picks the reader; the rest is the file, so one corpus
-// serves both (corpus_files/ holds "P" + a .png and "N" + a .npy). Replayed by
+// fuzz_files.cpp — libFuzzer target for the binary readers: gm::png_scene_text (libspng:
+// chunks, CRC, zTXt/iTXt inflate with a bound) and gm::decode_npy (header dict, shape limits) on
+// arbitrary bytes. Allowed failure: gm::InputError. Anything else escaping, a crash, a sanitizer
+// report or a hang is a finding. The first byte picks the reader; the rest is the file, so one
+// corpus serves both (corpus_files/ holds "P" + a .png and "N" + a .npy). Replayed by
 // `gaussmap_fuzz_files_replay` over corpus_files/ and regressions/files/.
 #include <cstddef>
 #include <cstdint>

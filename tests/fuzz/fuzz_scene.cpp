@@ -6,7 +6,7 @@
 //   - pass gm::validate() again;
 //   - survive the round trip: scene_to_json_text (pretty, and compact as the PNG embeds it) and
 //     back gives an equal Scene (abort otherwise);
-//   - survive the PNG tEXt round trip (encode_png of a 1x1 picture, png_scene_text);
+//   - survive the PNG text-chunk round trip (encode_png of a 1x1 picture, png_scene_text);
 //   - when small (W*H*kernels bounded), evaluate on the fast CPU backend and the float64
 //     reference without undefined behaviour (the sanitizers watch the index arithmetic).
 // The same function is built three ways: as a libFuzzer target (GAUSSMAP_FUZZ=ON, clang), and
@@ -83,7 +83,7 @@ void exercise(const gm::Scene& s) {
   px.width = 1, px.height = 1;
   px.rgba = {1, 2, 3, 255};
   std::optional<std::string> back = gm::png_scene_text(gm::encode_png(px, compact));
-  if (!back || *back != compact) finding("PNG tEXt round trip", "scene text changed");
+  if (!back || *back != compact) finding("PNG text round trip", "scene text changed");
 
   // Evaluate small scenes: cheap enough for the fuzzer, and where index arithmetic on extreme
   // centres, sigmas and domains would show up under UBSan (float -> int casts).
