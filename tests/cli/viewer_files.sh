@@ -35,33 +35,15 @@ export GAUSSMAP_STATE_DIR="$OUT/state"  # a private recovery folder
 cd "$OUT" || exit 1
 XVFB_1024=(xvfb-run -a -s "-screen 0 1024x768x24")
 
-# png_info FILE [X Y]: "W H" and, with X Y, the RGB of that pixel (8-bit RGBA, as gaussmap writes).
+# png_info FILE [X Y]: "W H" and, with X Y, the RGB of that pixel (PIL decodes RGB or RGBA).
 png_info() {
   "$PY" - "$@" <<'PYEOF'
-import struct, sys, zlib
-data = open(sys.argv[1], 'rb').read()
-w, h = struct.unpack('>II', data[16:24])
-out = [str(w), str(h)]
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1])
+out = [str(im.width), str(im.height)]
 if len(sys.argv) > 3:
-    at, idat = 8, b''
-    while at < len(data):
-        n = struct.unpack('>I', data[at:at + 4])[0]
-        if data[at + 4:at + 8] == b'IDAT':
-            idat += data[at + 8:at + 8 + n]
-        at += 12 + n
-    raw, stride, prev, rows = zlib.decompress(idat), w * 4, bytearray(w * 4), []
-    for r in range(h):
-        f, line = raw[r * (stride + 1)], bytearray(raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - 4] if i >= 4 else 0
-            b, c = prev[i], (prev[i - 4] if i >= 4 else 0)
-            p = a + b - c
-            pr = a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else (b if abs(p - b) <= abs(p - c) else c)
-            line[i] = (line[i] + [0, a, b, (a + b) // 2, pr][f]) & 255
-        rows.append(line)
-        prev = line
-    x, y = int(sys.argv[2]), int(sys.argv[3])
-    out += [str(v) for v in rows[y][x * 4:x * 4 + 3]]
+    out += [str(v) for v in im.convert('RGB').getpixel((int(sys.argv[2]), int(sys.argv[3])))]
 print(' '.join(out))
 PYEOF
 }
