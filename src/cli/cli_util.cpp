@@ -51,7 +51,8 @@ void ArgReader::unknown() const {
 }
 
 Scene load_scene_any(const std::string& path, GridUse use) {
-  return load_scene(path, use);  // tells JSON from a gaussmap PNG by content; messages name the file
+  return load_scene(path,
+                    use);  // tells JSON from a gaussmap PNG by content; messages name the file
 }
 
 void parse_size(const std::string& option, const std::string& text, int& w, int& h) {

@@ -1,5 +1,5 @@
-// kernel_math.hpp — the formulas of DESIGN.md §1 in one place: a kernel resolved to its covariance,
-// inverse, amplitude and cutoff; the normal-CDF difference; the exact erf cell mean for
+// kernel_math.hpp — the formulas of docs/semantics.md in one place: a kernel resolved to its
+// covariance, inverse, amplitude and cutoff; the normal-CDF difference; the exact erf cell mean for
 // axis-aligned kernels and the fixed quadrature for rotated ones. Templated on the float type so
 // the fast CPU backend (float) uses the same code that shaders/mixture.frag mirrors in GLSL.
 // The float64 reference uses std::erfc and an adaptive quadrature instead (reference.cpp).

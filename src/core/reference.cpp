@@ -1,7 +1,7 @@
-// reference.cpp — the float64 reference evaluator: per pixel, per kernel, the formula of DESIGN.md
-// §1 written out plainly. Area sampling: exact erf products for axis-aligned kernels; for rotated
-// ones the conditional decomposition P = ∫ phi(z) [Phi(u_t(z)) - Phi(u_b(z))] dz integrated by
-// adaptive Gauss-Kronrod (7/15) to an absolute tolerance of 1e-15 in probability.
+// reference.cpp — the float64 reference evaluator: per pixel, per kernel, the formula of
+// docs/semantics.md written out plainly. Area sampling: exact erf products for axis-aligned
+// kernels; for rotated ones the conditional decomposition P = ∫ phi(z) [Phi(u_t(z)) - Phi(u_b(z))]
+// dz integrated by adaptive Gauss-Kronrod (7/15) to an absolute tolerance of 1e-15 in probability.
 #include "reference.hpp"
 
 #include "window.hpp"

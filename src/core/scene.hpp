@@ -1,4 +1,4 @@
-// scene.hpp — the scene model of DESIGN.md §1: an image grid, kernels, combine rules, view
+// scene.hpp — the scene model of docs/semantics.md: an image grid, kernels, combine rules, view
 // settings. Plain data; validation lives in scene_io (JSON) and in validate(). No GL, no I/O here.
 #pragma once
 
@@ -62,7 +62,7 @@ struct Scene {
   }
 };
 
-// The grid of a scene: pixel centre coordinates and cell sizes (DESIGN.md §1).
+// The grid of a scene: pixel centre coordinates and cell sizes (docs/semantics.md).
 struct Grid {
   int width = 0, height = 0;
   double x0 = 0, y0 = 0;  // centre of pixel (row 0, col 0); row 0 is the top row

@@ -1,4 +1,4 @@
-// scene_io.cpp — scene JSON load/save and validation (DESIGN.md §1/§2).
+// scene_io.cpp — scene JSON load/save and validation (docs/semantics.md: scenes and files).
 //
 // Loading runs in three steps, each with a bounded cost before anything large is built:
 //   1. size and nesting depth are checked by a plain scan of the text (no recursion, so a

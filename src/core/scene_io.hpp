@@ -1,5 +1,5 @@
-// scene_io.hpp — scene JSON load/save with validation (DESIGN.md §2). Every error is an InputError
-// whose one-line message names the key path and what was wrong, e.g.
+// scene_io.hpp — scene JSON load/save with validation (docs/semantics.md, "Files"). Every error is
+// an InputError whose one-line message names the key path and what was wrong, e.g.
 //   "kernels[3].sigma[1]: must be > 0, got -2".
 #pragma once
 
@@ -51,8 +51,8 @@ std::string non_scene_kind(std::string_view bytes);
 std::string scene_to_json_text(const Scene& scene, int indent = 2);
 void save_scene(const Scene& scene, const std::string& path);  // atomic; throws IoError
 
-// Checks every semantic rule of DESIGN.md §1 on an in-memory scene (the viewer's edits, --size);
-// throws InputError naming the key path.
+// Checks every semantic rule of docs/semantics.md on an in-memory scene (the viewer's edits,
+// --size); throws InputError naming the key path.
 void validate(const Scene& scene, GridUse use = GridUse::Whole);
 
 // A field of rows x cols held in memory at once: InputError naming `what` over kMaxPixels.

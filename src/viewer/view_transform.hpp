@@ -4,7 +4,8 @@
 // y down).
 //
 // Continuous pixel coordinates: column j's centre is at col = j (so the image spans
-// [-0.5, W-0.5]), row 0 is the top row. Domain: x = x0 + col*dx, y = y0 + row*dy (DESIGN.md §1).
+// [-0.5, W-0.5]), row 0 is the top row. Domain: x = x0 + col*dx, y = y0 + row*dy
+// (docs/semantics.md).
 #pragma once
 
 #include <array>

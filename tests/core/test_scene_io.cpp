@@ -1,7 +1,7 @@
 // test_scene_io.cpp — scene JSON: round trips of random scenes through every key, the defaults,
-// and every invalid case of DESIGN.md §2 (table-driven: each must give an InputError whose one-line
-// message names the key path), the limits (depth, kernel count, size), validate() on in-memory
-// scenes, and load/save through files.
+// and every invalid case of docs/semantics.md ("Files") (table-driven: each must give an InputError
+// whose one-line message names the key path), the limits (depth, kernel count, size), validate() on
+// in-memory scenes, and load/save through files.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -202,7 +202,7 @@ TEST_CASE("scene JSON: canonical form") {
   CHECK(scene_from_json_text(scene_to_json_text(n)) == n);
 }
 
-TEST_CASE("scene JSON: defaults and the DESIGN.md example") {
+TEST_CASE("scene JSON: defaults and the documented example") {
   Scene s = scene_from_json_text(kMinimal);
   CHECK(s.width == 10);
   CHECK(s.height == 10);

@@ -1,4 +1,4 @@
-// fuzz_scene.cpp — libFuzzer target for the scene parser and validator (issue 5).
+// fuzz_scene.cpp — libFuzzer target for the scene parser and validator.
 //
 // Arbitrary bytes go to gm::scene_from_json_text. The only allowed failure is gm::InputError (a
 // bad scene, reported with its key path); any other exception escaping, a crash, a sanitizer

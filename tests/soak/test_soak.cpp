@@ -1,4 +1,4 @@
-// test_soak.cpp — soak test of the GL renderer (issue 5): a few thousand random scenes through
+// test_soak.cpp — soak test of the GL renderer: a few thousand random scenes through
 // MixtureRenderer in ONE process, headless (EGL on Mesa llvmpipe in CI), checking that GL objects
 // and memory do not grow.
 //   - Scenes: 16..64 px a side, 1..600 kernels (both the uniform-buffer path, <= ubo_capacity(),
