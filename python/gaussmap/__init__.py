@@ -40,8 +40,9 @@ def render(scene: Union[Scene, dict, str, os.PathLike], backend: str = "cpu",
         scene: a gaussmap.Scene, a dict in the scene-file format, or a path to a .json scene or
             a gaussmap .png.
         backend: "cpu" (fast float32, threads), "reference" (float64, slow, the oracle), "gpu"
-            (GL 4.5 through headless EGL) or "auto" (the command line's choice: the GPU unless
-            its GL is a software rasterizer such as llvmpipe, or absent; then "cpu").
+            (GL 4.5 through headless EGL) or "auto" (the command line's rule: "cpu" for small scenes,
+            where GL is a software rasterizer such as llvmpipe and where there is no GPU; else
+            "gpu").
         window: (row0, col0, rows, cols): only that window of the scene's grid; the values are
             bit-identical to the same slice of the whole field.
         threads: worker threads for "cpu" and "reference" (default: all cores).
@@ -65,7 +66,8 @@ def render(scene: Union[Scene, dict, str, os.PathLike], backend: str = "cpu",
 
 
 def auto_backend() -> Tuple[str, str]:
-    """("gpu" or "cpu", why): what backend="auto" picks on this machine (decided once)."""
+    """("gpu" or "cpu", why): what backend="auto" picks on this machine for a large scene
+    (small scenes always go to the CPU). The GL facts are learnt once per process."""
     return tuple(_gaussmap.auto_backend())  # type: ignore[return-value]
 
 

@@ -1,14 +1,15 @@
 // bind_render.cpp — render() and colorize() for Python. Fields are computed with the GIL released;
 // results are numpy arrays that own the evaluator's buffer (no copy), or the caller's `out=`.
 // Backends: "cpu" (fast float32), "reference" (float64, threads over rows), "gpu" (headless EGL on
-// the GL thread, gpu_worker.hpp), "auto" (the CLI's rule: the GPU unless its GL is a software
-// rasterizer or absent, then the CPU).
+// the GL thread, gpu_worker.hpp), "auto" (the command line's rule, core/backend_choice.hpp: the
+// CPU for small scenes, where GL is software and where there is no GPU; else the GPU).
 #include <algorithm>
 #include <cmath>
 #include <mutex>
 #include <optional>
 
 #include "common.hpp"
+#include "core/backend_choice.hpp"
 #include "core/colormap.hpp"
 #include "core/errors.hpp"
 #include "core/fast_eval.hpp"
@@ -21,36 +22,48 @@ namespace gm::py_bind {
 
 namespace {
 
-// Software GL (Mesa's llvmpipe, softpipe, swrast) renders slower than the CPU backend.
-bool software_renderer(const std::string& name) {
-  for (const char* s : {"llvmpipe", "softpipe", "swrast"})
-    if (name.find(s) != std::string::npos) return true;
-  return false;
-}
-
-// "auto": decided once per process. Returns "gpu" or "cpu" and why.
-std::pair<std::string, std::string> auto_choice() {
-  static std::once_flag once;
-  static std::pair<std::string, std::string> choice;
-  std::call_once(once, [] {
+// What "auto" knows of this machine's GL, learnt once per process: whether a GPU device node
+// exists and, only when the rule asks for it (probe_gl), GL_RENDERER of a context made on the GL
+// thread. A context that cannot be made counts as no device.
+const GlFacts& machine_gl(bool need_renderer) {
+  static std::mutex m;
+  static GlFacts facts;
+  static bool looked = false, probed = false;
+  std::lock_guard<std::mutex> lock(m);
+  if (!looked) facts.device = gpu_device_present(), looked = true;
+  if (need_renderer && !probed) {
+    probed = true;
     try {
-      std::string name = gpu_renderer_name();
-      if (software_renderer(name))
-        choice = {"cpu", "the GL renderer is software (" + name + ")"};
-      else
-        choice = {"gpu", "GL renderer " + name};
-    } catch (const std::exception& e) {
-      choice = {"cpu", std::string("no GL: ") + e.what()};
+      facts.renderer = gpu_renderer_name();
+    } catch (const std::exception&) {
+      facts.device = false;
     }
-  });
-  return choice;
+  }
+  return facts;
 }
 
-std::string resolve_backend(const std::string& name) {
+// "auto" for one scene: the command line's rule (core/backend_choice.hpp). Returns "gpu" or
+// "cpu" and why.
+std::pair<std::string, std::string> auto_choice(const Scene& s) {
+  BackendChoice c = choose_backend(s, machine_gl(false));
+  if (c.probe_gl) c = choose_backend(s, machine_gl(true));
+  return {c.gpu ? "gpu" : "cpu", c.reason};
+}
+
+// "auto" for this machine, whatever the scene: what a large scene gets.
+std::pair<std::string, std::string> auto_choice_machine() {
+  const GlFacts& f = machine_gl(true);
+  if (!f.renderer) return {"cpu", "no GL context can be made here"};
+  if (is_software_renderer(*f.renderer))
+    return {"cpu", "GL is software (" + *f.renderer + "): the CPU backend is faster"};
+  return {"gpu", "hardware GL (" + *f.renderer + "); small scenes still go to the CPU"};
+}
+
+std::string resolve_backend(const std::string& name, const Scene& s) {
   if (name == "cpu" || name == "reference" || name == "gpu") return name;
   if (name == "auto") {
-    py::gil_scoped_release nogil;  // the first call starts GL on the GL thread
-    return auto_choice().first;
+    py::gil_scoped_release nogil;  // a probe starts GL on the GL thread
+    return auto_choice(s).first;
   }
   throw py::value_error("backend: expected \"cpu\", \"reference\", \"gpu\" or \"auto\", got \"" +
                         name + "\"");
@@ -58,7 +71,7 @@ std::string resolve_backend(const std::string& name) {
 
 py::array render(const Scene& s, const std::string& backend_name, const py::object& window_obj,
                  const py::object& threads_obj, const py::object& out, bool kernels_left_out) {
-  const std::string backend = resolve_backend(backend_name);
+  const std::string backend = resolve_backend(backend_name, s);
   const std::optional<Window> window = window_arg(window_obj);
   const Window w = checked_window(s, window);
   const int threads = threads_arg(threads_obj);
@@ -151,7 +164,11 @@ void bind_render(py::module_& m) {
   m.def("colorize", &colorize_field, py::arg("field"), py::arg("colormap"), py::arg("range"),
         py::arg("scale"));
   m.def("auto_backend", [] {
-    auto c = auto_choice();
+    std::pair<std::string, std::string> c;
+    {
+      py::gil_scoped_release nogil;  // a probe starts GL on the GL thread
+      c = auto_choice_machine();
+    }
     return py::make_tuple(c.first, c.second);
   });
   m.def("shutdown_gpu", [] {
