@@ -2,8 +2,8 @@
 // Needs a current GL 4.5 core context; takes the context's function loader (GLFW's in the viewer,
 // EGL's headless) and never owns a window. Kernels go to a std140 uniform buffer; past its capacity
 // they go to a shader storage buffer. With a cutoff and many kernels, kernels are binned into
-// screen tiles on the CPU and each pixel loops over its tile's list only (set_tiling). One readback
-// path, flipping Y once (row 0 = top).
+// screen tiles on the CPU and each pixel loops over its tile's list only (set_tiling). Textures
+// hold the top row first (row 0 = y0, as the field), so readback copies straight into the field.
 #pragma once
 
 #include <memory>
@@ -48,12 +48,15 @@ class MixtureRenderer {
   Field read_field() const;  // (H, W) floats, row 0 on top
   Image read_image() const;  // RGBA8 of the last colormap pass, row 0 on top
 
-  unsigned field_texture() const;  // GL names, for a viewer to draw (bottom row = texture row 0)
+  unsigned field_texture() const;  // GL names, for a viewer to draw (top row = texture row 0)
   unsigned color_texture() const;
   double last_gpu_ms() const;   // GPU time of the last render_field (timer query), -1 if none;
                                 // the first call after a render waits for the GPU
   bool last_used_ssbo() const;  // the last render_field needed the storage-buffer path
-  int ubo_capacity() const;     // kernels that fit the uniform buffer
+  // The last render_field took the extended-precision path (strongly sheared kernels); else the
+  // plain float32 one (docs/semantics.md, "GPU float32 paths").
+  bool last_used_extended() const;
+  int ubo_capacity() const;           // kernels that fit the uniform buffer
   std::string renderer_name() const;  // GL_RENDERER string
 
   // Big jobs are drawn in horizontal strips so that no single draw runs for seconds (a viewer

@@ -45,8 +45,7 @@ Box kernel_box(const KernelGpu& k, double cutoff, const PixelFrame& f, int w, in
   axis_range(ccol, hx, f.mul_x, col0, w, c0, c1);
   axis_range(crow, hy, f.mul_y, row0, h, r0, r1);
   if (c0 > c1 || r0 > r1) return {1, 0, 1, 0};
-  // Field row r is fragment row h-1-r.
-  return {c0 / tile, c1 / tile, (h - 1 - r1) / tile, (h - 1 - r0) / tile};
+  return {c0 / tile, c1 / tile, r0 / tile, r1 / tile};  // fragment row = target row
 }
 
 }  // namespace

@@ -180,8 +180,8 @@ void App::draw_canvas() {
     return reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(id));
   };
   if (display_ == Display::Renderer) {
-    // The renderer's colour texture holds the bottom image row at texture row 0: flip v.
-    dl->AddImage(tex_id(renderer_.color_texture()), i0, i1, ImVec2(0, 1), ImVec2(1, 0));
+    // The renderer's colour texture holds the top image row at texture row 0.
+    dl->AddImage(tex_id(renderer_.color_texture()), i0, i1);
   } else if (display_ == Display::Own) {
     dl->AddImage(tex_id(own_tex_.id()), i0, i1);
   } else {

@@ -316,7 +316,7 @@ TEST_CASE("tiles: CPU binning: conservative boxes, ascending lists, split, cap")
     int missing = 0;
     for (int row = 0; row < s.height; ++row)
       for (int col = 0; col < s.width; ++col) {
-        const int t = ((s.height - 1 - row) / lists.tile) * lists.tiles_x + col / lists.tile;
+        const int t = (row / lists.tile) * lists.tiles_x + col / lists.tile;
         const std::uint32_t* b = lists.indices.data() + lists.offsets[std::size_t(2 * t)];
         const std::uint32_t* m = lists.indices.data() + lists.offsets[std::size_t(2 * t + 1)];
         const std::uint32_t* e = lists.indices.data() + lists.offsets[std::size_t(2 * t + 2)];
