@@ -16,6 +16,8 @@
 //   #define GM_COMBINE c       0 sum, 1 max, 2 prob_or
 //   #define GM_AREA a          0 point sampling, 1 area sampling
 //   #define GM_CUTOFF k        1 if the scene has a cutoff (u_cut_d2)
+//   #define GM_RIM_PASS r      1: the rim pass (with GM_CUTOFF; drawn as points at the listed pixels
+//                              by shaders/rim_points.vert): float64 decisions near the rim
 //   #define GM_EXTENDED e      1: z2 from exact products (see Precision below); 0: plain float32
 //   #define GM_EXACT_FMA f     1 if the driver's fma() is fused (shaders/fma_probe.frag)
 //   #define GM_TILED t         (optional, with GM_USE_SSBO and GM_CUTOFF) tiled binning: each
@@ -47,6 +49,9 @@
 #endif
 #ifndef GM_TILED
 #define GM_TILED 0
+#endif
+#ifndef GM_RIM_PASS
+#define GM_RIM_PASS 0
 #endif
 #ifndef GM_EXTENDED
 #define GM_EXTENDED 1
@@ -248,16 +253,12 @@ void two_prod(float a, float b, out float p, out float e) {
 // same pixel of the whole render does.
 ivec2 global_index() { return u_origin + ivec2(gl_FragCoord.xy); }
 
-#if GM_CUTOFF
-// Cutoff decision d2 > k^2. Float d2 is good to ~1e-6 relative; within 1e-5 of k^2 the decision is
-// redone in double exactly as the float64 reference makes it (beyond_cutoff_exact). That happens in a second pass over the kernels, run only by the rare pixels
-// that met such a kernel (g_ambiguous), so the common path holds no double arithmetic.
-bool g_ambiguous = false;
-
-// The reference's own decision, operation for operation: x = x0 + col * dx, y = y0 + row * dy, and
-// d2 = ia ux ux + 2 ib ux uy + ic uy uy in float64 (gm::Gaussian::d2), from the kernel's float64
-// values (gm_rim: cx, cy, ia, ib | ic, k^2). `precise` keeps the driver from fusing or reordering,
-// so exact ties (a rim through pixel centres, d == k) fall the same way as in the reference.
+#if GM_RIM_PASS
+// Cutoff decision d2 > k^2. Float d2 is good to ~1e-6 of k^2; the field pass decides in float
+// alone. This rim pass runs only at the pixels the CPU listed (src/gl/rim_pixels.hpp: some kernel's
+// rim within 2e-5 of the centre) and redoes, for each kernel whose float d2 lies within 1e-5 of k^2,
+// the decision in double exactly as the float64 reference makes it (beyond_cutoff_exact).
+//
 layout(std430, binding = 3) readonly buffer GmRim { dvec4 gm_rim[]; };
 layout(location = 8) uniform dvec4 u_grid;  // x0, dx, y0, dy of gm::Grid
 
@@ -271,7 +272,7 @@ bool beyond_cutoff_exact(int i) {
   precise double d2 = r0.z * ux * ux + 2.0LF * r0.w * ux * uy + r1.x * uy * uy;
   return d2 > r1.y;
 }
-#endif
+#endif  // GM_RIM_PASS
 
 // Value of kernel i at this pixel. axis_aligned and exact_cut are constants at each call site
 // (see mixture()), so each loop compiles to one path. Records are read field by field
@@ -297,16 +298,12 @@ float kernel_value(int i, float colm, float rowm, const bool axis_aligned, const
 #endif
   float d2 = z1 * z1 + z2 * z2;
 #if GM_CUTOFF
-  // Branch-free on the first pass (a software rasterizer pays for every branch under a mask):
-  // the near-rim flag is or-ed in, the value selected.
+  // Branch-free in the field pass (a software rasterizer pays for every branch under a mask).
   const float cut = u_cut_d2.x;
   bool beyond = d2 > cut;
-  const bool near_rim = abs(d2 - cut) <= 1e-5 * cut;
-  if (!exact_cut) {
-    g_ambiguous = g_ambiguous || near_rim;
-  } else if (near_rim) {
-    beyond = beyond_cutoff_exact(i);
-  }
+#if GM_RIM_PASS
+  if (exact_cut && abs(d2 - cut) <= 1e-5 * cut) beyond = beyond_cutoff_exact(i);
+#endif
 #if !GM_AREA
   float value = p1.w * exp(-0.5 * d2);
   return beyond ? 0.0 : value;
@@ -371,14 +368,5 @@ void main() {
   int b0 = 0, b1 = u_count_axis, b2 = u_count;
   bool skipped = false;
 #endif
-  float value = mixture(colm, rowm, b0, b1, b2, skipped, false);
-#if GM_CUTOFF
-  if (g_ambiguous) {
-    // Loop bounds of 0 elsewhere: a software rasterizer runs this block for every pixel under a
-    // mask, and empty loops keep that cheap.
-    value = mixture(colm, rowm, g_ambiguous ? b0 : 0, g_ambiguous ? b1 : 0, g_ambiguous ? b2 : 0,
-                    skipped, true);
-  }
-#endif
-  o_value = value;
+  o_value = mixture(colm, rowm, b0, b1, b2, skipped, GM_RIM_PASS != 0);
 }

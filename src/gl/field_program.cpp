@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "gl_state.hpp"
@@ -98,30 +99,43 @@ int FieldVariant::index() const {
   i = i * 2 + int(sampling);
   i = i * 2 + int(cutoff);
   i = i * 2 + int(extended);
+  i = i * 2 + int(rim_pass);
   return i;
 }
 
-std::string FieldVariant::defines(bool exact_fma) const {
+std::string FieldVariant::defines(bool exact_fma, int tile) const {
   std::string d = "#define GM_UBO_KERNELS " + std::to_string(kUboKernels) + "\n";
   if (ssbo) d += "#define GM_USE_SSBO 1\n";
-  if (tiled) d += "#define GM_TILED 1\n#define GM_TILE " + std::to_string(kTileSize) + "\n";
+  if (tiled) d += "#define GM_TILED 1\n#define GM_TILE " + std::to_string(tile) + "\n";
   d += "#define GM_COMBINE " + std::to_string(int(combine)) + "\n";
   d += "#define GM_AREA " + std::to_string(int(sampling)) + "\n";
   d += "#define GM_CUTOFF " + std::to_string(int(cutoff)) + "\n";
   d += "#define GM_EXTENDED " + std::to_string(int(extended)) + "\n";
+  d += "#define GM_RIM_PASS " + std::to_string(int(rim_pass)) + "\n";
   d += "#define GM_EXACT_FMA " + std::to_string(int(exact_fma)) + "\n";
   return d;
 }
 
 const Program& FieldPrograms::get(const FieldVariant& v) {
-  FieldVariant twin = v;
-  twin.tiled = !v.tiled;
-  const bool has_twin = v.ssbo && v.cutoff;
-  for (const FieldVariant& w : {v, has_twin ? twin : v}) {
+  std::vector<FieldVariant> group = {v};
+  if (v.cutoff) {
+    FieldVariant r = v;
+    r.rim_pass = !v.rim_pass;
+    group.push_back(r);
+  }
+  if (v.cutoff && v.ssbo)
+    for (std::size_t i = 0, n = group.size(); i < n; ++i) {
+      FieldVariant t = group[i];
+      t.tiled = !t.tiled;
+      group.push_back(t);
+    }
+  for (const FieldVariant& w : group) {
     Program& p = programs_[w.index()];
     if (!p)
-      p = link_program(shader_src::fullscreen_vert, shader_src::mixture_frag,
-                       w.defines(exact_fma_) + extra_);
+      p = link_program(w.rim_pass ? shader_src::rim_points_vert
+                       : w.tiled  ? shader_src::tile_spans_vert
+                                  : shader_src::fullscreen_vert,
+                       shader_src::mixture_frag, w.defines(exact_fma_, tile_) + extra_);
   }
   return programs_[v.index()];
 }

@@ -34,24 +34,26 @@ Program link_program(const ShaderFile& vert, const ShaderFile& frag, const std::
 // offsets cost nothing.
 struct FieldVariant {
   bool ssbo = false;   // kernels in the storage buffer (past the uniform block, or tiled)
-  bool tiled = false;  // loop over the 8x8 tile's kernel list (needs ssbo and cutoff)
+  bool tiled = false;  // loop over the pixel's tile's kernel list (needs ssbo and cutoff)
   Combine combine = Combine::Sum;
   Sampling sampling = Sampling::Point;
   bool cutoff = false;    // zero beyond k sigma, float64 re-decision near the rim
   bool extended = false;  // z2 from exact products (see above)
+  bool rim_pass = false;  // the float64 rim decisions at listed pixels (rim_pixels.hpp), as points
 
-  static constexpr int kCount = 2 * 2 * 3 * 2 * 2 * 2;
+  static constexpr int kCount = 2 * 2 * 3 * 2 * 2 * 2 * 2;
   int index() const;  // 0 .. kCount-1
-  std::string defines(bool exact_fma) const;
+  std::string defines(bool exact_fma, int tile) const;
 };
 
-// The linked field programs, each variant linked on first use. A storage-buffer cutoff variant and
-// its tiled twin are linked together, so the set of programs a renderer holds does not depend on
-// which path a scene took (the soak test counts them).
+// The linked field programs, each variant linked on first use. A cutoff variant is linked together
+// with its rim pass, a storage-buffer cutoff variant with its tiled twin, so the set of programs a
+// renderer holds does not depend on which path a scene took (the soak test counts them).
 class FieldPrograms {
  public:
-  void configure(bool exact_fma, std::string extra_defines) {
+  void configure(bool exact_fma, int tile, std::string extra_defines) {
     exact_fma_ = exact_fma;
+    tile_ = tile;
     extra_ = std::move(extra_defines);
   }
   const Program& get(const FieldVariant& v);
@@ -59,6 +61,7 @@ class FieldPrograms {
  private:
   std::map<int, Program> programs_;
   bool exact_fma_ = false;
+  int tile_ = 8;
   std::string extra_;  // appended to every variant's defines (the shader-error test hook)
 };
 

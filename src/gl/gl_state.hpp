@@ -10,8 +10,8 @@
 namespace gm::gl {
 
 // Saves framebuffers, viewport, scissor, program, VAO, enables, texture units 0-2, the uniform and
-// storage buffer bindings, colour mask and polygon mode at construction; restores them at
-// destruction.
+// storage buffer bindings, colour mask, polygon mode and point size at construction; restores them
+// at destruction.
 class StateGuard {
  public:
   StateGuard() {
@@ -34,6 +34,7 @@ class StateGuard {
     glGetIntegerv(GL_SHADER_STORAGE_BUFFER_BINDING, &ssbo_generic_);
     glGetBooleanv(GL_COLOR_WRITEMASK, color_mask_.data());
     glGetIntegerv(GL_POLYGON_MODE, polygon_mode_.data());
+    glGetFloatv(GL_POINT_SIZE, &point_size_);
     for (std::size_t i = 0; i < kCaps.size(); ++i) enabled_[i] = glIsEnabled(kCaps[i]);
   }
   ~StateGuard() {
@@ -41,6 +42,7 @@ class StateGuard {
       enabled_[i] ? glEnable(kCaps[i]) : glDisable(kCaps[i]);
     glColorMask(color_mask_[0], color_mask_[1], color_mask_[2], color_mask_[3]);
     glPolygonMode(GL_FRONT_AND_BACK, GLenum(polygon_mode_[0]));
+    glPointSize(point_size_);
     // Indexed binding 0 first: glBindBufferBase also sets the generic binding, restored after.
     glBindBufferBase(GL_UNIFORM_BUFFER, 0, GLuint(ubo0_));
     for (GLuint i = 0; i < kSsboBindings; ++i)
@@ -67,11 +69,12 @@ class StateGuard {
     for (GLenum cap : kCaps) glDisable(cap);
     glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
     glPolygonMode(GL_FRONT_AND_BACK, GL_FILL);
+    glPointSize(1.0f);  // the rim pass draws one-pixel points
   }
 
  private:
   static constexpr int kUnits = 3;
-  static constexpr GLuint kSsboBindings = 4;  // kernels, tile offsets, tile indices, rim
+  static constexpr GLuint kSsboBindings = 6;  // kernels, tiles (offsets, indices, spans), rims
   static constexpr std::array<GLenum, 10> kCaps = {GL_BLEND,
                                                    GL_DEPTH_TEST,
                                                    GL_STENCIL_TEST,
@@ -87,6 +90,7 @@ class StateGuard {
   std::array<GLint, kSsboBindings> ssbo_{};
   std::array<GLint, 4> viewport_{}, scissor_{};
   std::array<GLint, 2> polygon_mode_{GL_FILL, GL_FILL};
+  GLfloat point_size_ = 1;
   std::array<GLint, kUnits> textures_{};
   std::array<GLboolean, 4> color_mask_{};
   std::array<GLboolean, kCaps.size()> enabled_{};

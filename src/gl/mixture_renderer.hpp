@@ -6,6 +6,7 @@
 // hold the top row first (row 0 = y0, as the field), so readback copies straight into the field.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,9 @@ class MixtureRenderer {
   // The last render_field took the extended-precision path (strongly sheared kernels); else the
   // plain float32 one (docs/semantics.md, "GPU float32 paths").
   bool last_used_extended() const;
+  // Pixels the last render_field's rim pass redid (cut-off scenes: where some kernel's rim passes
+  // within 2e-5 of k^2 of the pixel centre, src/gl/rim_pixels.hpp).
+  std::size_t last_rim_pixels() const;
   int ubo_capacity() const;           // kernels that fit the uniform buffer
   std::string renderer_name() const;  // GL_RENDERER string
 
@@ -66,14 +70,13 @@ class MixtureRenderer {
   int last_strip_count() const;  // draws the last render_field used
 
   // Tiled binning (cut-off scenes only; without a cutoff every kernel reaches every pixel). Each
-  // 8x8 block of pixels loops over the kernels whose cutoff ellipse may reach it; the field is
-  // bit-identical to the untiled loop. Tile side measured on llvmpipe, 1024x1024, sigma 3 cut at 3:
-  // 10,000 kernels 103 / 130 / 149 / 340 ms and 100,000 kernels 509 / 734 / 1468 / 2724 ms with
-  // tiles of 4 / 8 / 16 / 32; 8 keeps a GPU's 32-lane warps (8x4) inside one tile.
-  // Auto tiles from 16 kernels up when the mean list is short enough to pay for the indirection
-  // (a measured cost model). Either mode falls back to the untiled loop when the lists would
-  // exceed 16M entries (64 MiB; e.g. huge kernels with a cutoff, where every tile holds every
-  // kernel). Tiled draws read the kernels from the storage buffer (last_used_ssbo() is true).
+  // tile of pixels (4x4 on a software rasterizer, 8x8 on a GPU) loops over the kernels whose cutoff
+  // ellipse may reach it, and only tiles with a kernel are drawn (the rest is cleared to 0), so the
+  // cost follows the area the kernels cover; the field is bit-identical to the untiled loop. Auto
+  // tiles where a measured cost model says it is cheaper. Either mode falls back to the untiled
+  // loop when the lists would exceed 16M entries (64 MiB; e.g. huge kernels with a cutoff, where
+  // every tile holds every kernel). Tiled draws read the kernels from the storage buffer
+  // (last_used_ssbo() is true).
   void set_tiling(Tiling mode);
   bool last_used_tiles() const;  // the last render_field used the tile lists
 

@@ -24,7 +24,7 @@
 
 namespace gm::gl {
 
-inline constexpr int kTileSize = 8;  // fragments per tile side: see mixture_renderer.hpp
+inline constexpr int kTileSize = 8;  // default tile side (MixtureRenderer: 4 on a software GL)
 
 struct TileLists {
   int tile = kTileSize;
@@ -33,25 +33,34 @@ struct TileLists {
   std::vector<std::uint32_t> indices;  // kernel indices, ascending within each tile
   std::uint64_t entries() const { return indices.size(); }
   int tiles() const { return tiles_x * tiles_y; }
+  int nonempty() const {
+    int n = 0;
+    for (std::size_t t = 0; 2 * t + 2 < offsets.size(); ++t)
+      n += offsets[2 * t + 2] > offsets[2 * t];
+    return n;
+  }
 };
 
 // ---- when to tile (MixtureRenderer, Tiling::Auto) ----
 
-// Auto tiling starts here (below it the untiled loop is short anyway).
-inline constexpr int kAutoTileKernels = 16;
 // Tile-list cap: 16M entries = 64 MiB of indices (a pathological scene, e.g. 100,000 huge kernels
 // with a cutoff at 1024x1024, would need billions: it draws untiled instead).
 inline constexpr std::uint64_t kMaxTileEntries = std::uint64_t(16) << 20;
 
-// Cost per kernel visit relative to the untiled uniform-buffer loop, measured on llvmpipe (Mesa
-// 22.3, 2 cores, 1024x1024): ~7 ns per pixel-kernel with uniform-buffer records, 11-20 ns with
-// storage-buffer ones (every load a gather), ~15 ns for a tiled visit (index + record).
-inline constexpr double kCostUbo = 1.0, kCostSsbo = 2.0, kCostTiled = 2.5;
+// Costs relative to one kernel visit of the untiled uniform-buffer loop, measured on llvmpipe (Mesa
+// 22.3, 2 cores): ~7 ns per pixel-kernel with uniform-buffer records, 11-20 ns with storage-buffer
+// ones (every load a gather), ~15 ns for a tiled visit (index + record); a fragment that visits no
+// kernel costs about two visits (a full-screen pass over 1920x1080 with no kernel: ~15 ms, with one
+// kernel ~22 ms). The tiled pass draws only the non-empty tiles (tile_spans.vert): the rest is a
+// clear, whose cost is negligible.
+inline constexpr double kCostUbo = 1.0, kCostSsbo = 2.0, kCostTiled = 2.5, kCostFragment = 2.0;
 
-// Whether looping over a tile list of `mean` kernels (average) beats looping over all `count`.
-inline bool tiled_is_cheaper(int count, double mean) {
-  const double untiled = double(count) * (count <= kUboKernels ? kCostUbo : kCostSsbo);
-  return mean * kCostTiled < untiled;
+// Whether the tiled pass beats the untiled loop over all `count` kernels: `covered` is the fraction
+// of tiles with a non-empty list, `mean` their mean list length.
+inline bool tiled_is_cheaper(int count, double covered, double mean) {
+  const double untiled =
+      kCostFragment + double(count) * (count <= kUboKernels ? kCostUbo : kCostSsbo);
+  return covered * (kCostFragment + mean * kCostTiled) < untiled;
 }
 
 // Bins `kernels` (packed for `frame`, the first count_axis of them axis-aligned) for a width x

@@ -240,9 +240,13 @@ TEST_CASE("gl tiles: the automatic choice, and forcing either path") {
   R.render_field(s);
   CHECK_FALSE(R.last_used_tiles());
   CHECK(same_bits(a, R.read_field()));
-  // Few kernels: the untiled loop (uniform buffer).
+  // Few small kernels: tiled too (only the tiles they reach are drawn).
   s.kernels.resize(8);
   R.set_tiling(gl::Tiling::Auto);
+  R.render_field(s);
+  CHECK(R.last_used_tiles());
+  // Few kernels covering the image: the untiled loop (uniform buffer).
+  for (Kernel& k : s.kernels) k.sx = k.sy = 200.0;
   R.render_field(s);
   CHECK_FALSE(R.last_used_tiles());
   CHECK_FALSE(R.last_used_ssbo());
