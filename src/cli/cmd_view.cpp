@@ -81,6 +81,14 @@ int cmd_view(const Args& args) {
       opt.offer_recovery = false;
     } else if (in.option("--size")) {
       size = in.value();
+    } else if (in.option("--backend")) {
+      opt.backend = in.value();
+      if (opt.backend != "auto" && opt.backend != "gpu" && opt.backend != "cpu")
+        throw InputError("view: --backend: expected auto, gpu or cpu, got \"" + opt.backend + "\"");
+    } else if (in.flag("--animate")) {
+      opt.animate = true;
+    } else if (in.flag("--stats")) {
+      opt.stats = true;
     } else if (scene_path.empty()) {
       scene_path = in.positional();
     } else {

@@ -460,6 +460,22 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   check_gl("drawing the field");
 }
 
+void MixtureRenderer::upload_field(const Field& field) {
+  Impl& m = *impl_;
+  m.check_size(field.width, field.height);
+  StateGuard guard;
+  clear_gl_errors();
+  m.ensure_target(m.field_tex, m.field_fbo, m.field_w, m.field_h, field.width, field.height,
+                  GL_R32F, "field");
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+  glTextureSubImage2D(m.field_tex.id(), 0, 0, 0, field.width, field.height, GL_RED, GL_FLOAT,
+                      field.data.data());  // top row first, as the texture is stored
+  m.timer_pending = false;
+  m.gpu_ms = -1;
+  check_gl("uploading a field");
+}
+
 void MixtureRenderer::render_colormap(const View& view, ValueRange range) {
   Impl& m = *impl_;
   if (!m.field_tex) throw GlError("render_colormap called before render_field");

@@ -43,6 +43,9 @@ class MixtureRenderer {
   // centres from global indices through the whole render's arithmetic). A window outside the grid
   // or empty -> InputError.
   void render_field(const Scene& scene, const std::optional<Window>& window = std::nullopt);
+  // Make `field` (computed elsewhere, e.g. by the CPU backend) the current field, as if rendered:
+  // render_colormap, read_field and field_texture() then use it.
+  void upload_field(const Field& field);
   // Colormap the current field through view settings and range into the RGBA8 target.
   void render_colormap(const View& view, ValueRange range);
 

@@ -19,6 +19,9 @@ struct ViewerOptions {
   std::string window_shot;  // automation: the whole window as it looks (PNG + scene)
   std::string npy;          // automation: the float field (.npy)
   int window_width = 1400, window_height = 860;  // logical (screen-coordinate) size
+  std::string backend = "auto";  // field backend: auto | gpu | cpu (field_scheduler.hpp)
+  bool animate = false;          // automation: move kernel 0 a little every frame, as a drag does
+  bool stats = false;  // at exit, one JSON line on stdout: frames, median frame / field ms, backend
 
   // No lost work (recovery.hpp). Automation runs (frames > 0) never write, adopt or delete
   // recovery files; they only show the offer.

@@ -168,3 +168,22 @@ TEST_CASE("gl window: windows outside the grid or empty are refused") {
   }
   CHECK_NOTHROW(R.render_field(s, Window{9, 19, 1, 1}));
 }
+
+TEST_CASE("gl upload_field: an uploaded field reads back and colours like a rendered one") {
+  GM_GL_OR_SKIP();
+  Scene s = seed_scene();
+  s.width = 97, s.height = 61;
+  R.render_field(s);
+  const Field rendered = R.read_field();
+  R.render_colormap(s.view, ValueRange{0, 1});
+  const Image colours = R.read_image();
+  Field other(s.width, s.height);  // something else in between
+  R.upload_field(other);
+  R.upload_field(rendered);
+  const Field back = R.read_field();
+  REQUIRE(back.width == rendered.width);
+  REQUIRE(back.height == rendered.height);
+  CHECK(std::memcmp(back.data.data(), rendered.data.data(), back.data.size() * sizeof(float)) == 0);
+  R.render_colormap(s.view, ValueRange{0, 1});
+  CHECK(R.read_image().rgba == colours.rgba);
+}
