@@ -20,7 +20,7 @@
 //                              by shaders/rim_points.vert): float64 decisions near the rim
 //   #define GM_EXTENDED e      1: z2 from exact products (see Precision below); 0: plain float32
 //   #define GM_EXACT_FMA f     1 if the driver's fma() is fused (shaders/fma_probe.frag)
-//   #define GM_TILED t         (optional, with GM_USE_SSBO and GM_CUTOFF) tiled binning: each
+//   #define GM_TILED t         (optional, with GM_CUTOFF) tiled binning: each
 //                              GM_TILE x GM_TILE block of fragments loops only over its tile's
 //                              kernel list (see "tiles" below and mixture_renderer.cpp)
 // The scene-wide switches are compile-time, not uniforms: a software rasterizer (llvmpipe)

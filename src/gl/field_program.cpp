@@ -123,7 +123,7 @@ const Program& FieldPrograms::get(const FieldVariant& v) {
     r.rim_pass = !v.rim_pass;
     group.push_back(r);
   }
-  if (v.cutoff && v.ssbo)
+  if (v.cutoff)
     for (std::size_t i = 0, n = group.size(); i < n; ++i) {
       FieldVariant t = group[i];
       t.tiled = !t.tiled;

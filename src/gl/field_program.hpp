@@ -34,7 +34,7 @@ Program link_program(const ShaderFile& vert, const ShaderFile& frag, const std::
 // offsets cost nothing.
 struct FieldVariant {
   bool ssbo = false;   // kernels in the storage buffer (past the uniform block, or tiled)
-  bool tiled = false;  // loop over the pixel's tile's kernel list (needs ssbo and cutoff)
+  bool tiled = false;  // loop over the pixel's tile's kernel list (needs cutoff)
   Combine combine = Combine::Sum;
   Sampling sampling = Sampling::Point;
   bool cutoff = false;    // zero beyond k sigma, float64 re-decision near the rim
@@ -47,7 +47,7 @@ struct FieldVariant {
 };
 
 // The linked field programs, each variant linked on first use. A cutoff variant is linked together
-// with its rim pass, a storage-buffer cutoff variant with its tiled twin, so the set of programs a
+// with its rim pass and its tiled twin, so the set of programs a
 // renderer holds does not depend on which path a scene took (the soak test counts them).
 class FieldPrograms {
  public:

@@ -11,10 +11,14 @@
 //   uniform buffer, more in a std430 shader storage buffer (GM_USE_SSBO). Layout: kernel_block.hpp.
 // - Tiled binning (cutoff scenes, set_tiling): tile_binning.cpp bins the kernels into tiles (4x4 on
 // a software rasterizer, else 8x8);
-//   offsets and indices go to storage buffers at bindings 1 and 2, the kernels always to the
-//   storage buffer (binding 0), and the GM_TILED variant loops over its tile's list. The tiled
-//   variants are linked together with their untiled storage-buffer twins, so the set of programs
-//   a renderer holds does not depend on which path a scene took (the soak test counts them).
+//   offsets, indices and the spans of non-empty tiles go to storage buffers at bindings 1, 2 and
+//   5 (the kernels stay where their count puts them), the GM_TILED variant loops over its tile's
+//   list, and only the non-empty tiles are drawn (tile_spans.vert) over a cleared target.
+// - Cutoff rims: the field pass decides d2 > k^2 in float; rim_pixels.cpp lists the few pixels a
+//   rim passes close to, and the rim pass (rim_points.vert, GM_RIM_PASS) redoes those in float64
+//   as the reference does. Programs of one scene's passes (tiled twin, rim pass) are linked
+//   together, so the set of programs a renderer holds does not depend on which path a scene took
+//   (the soak test counts them).
 // - mixture.frag is built in variants (FieldVariant, field_program.hpp: storage x tiling x combine
 //   x sampling x cutoff x precision, as #defines), linked on first use: a software rasterizer runs
 //   both sides of every branch, so scene-wide switches are compile-time. A shader error in a
@@ -345,7 +349,7 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
 
   StateGuard guard;
   clear_gl_errors();
-  m.used_ssbo = count > kUboKernels || m.used_tiles;
+  m.used_ssbo = count > kUboKernels;
   if (!m.used_ssbo) {
     if (bytes > 0) glNamedBufferSubData(m.ubo.id(), 0, GLsizeiptr(bytes), kernels.data());
     glBindBufferBase(GL_UNIFORM_BUFFER, 0, m.ubo.id());

@@ -78,8 +78,8 @@ class MixtureRenderer {
   // cost follows the area the kernels cover; the field is bit-identical to the untiled loop. Auto
   // tiles where a measured cost model says it is cheaper. Either mode falls back to the untiled
   // loop when the lists would exceed 16M entries (64 MiB; e.g. huge kernels with a cutoff, where
-  // every tile holds every kernel). Tiled draws read the kernels from the storage buffer
-  // (last_used_ssbo() is true).
+  // every tile holds every kernel). Kernel records stay in the uniform buffer up to its capacity,
+  // tiled or not; the tile lists are storage buffers.
   void set_tiling(Tiling mode);
   bool last_used_tiles() const;  // the last render_field used the tile lists
 
