@@ -18,6 +18,7 @@
 //   #define GM_CUTOFF k        1 if the scene has a cutoff (u_cut_d2)
 //   #define GM_RIM_PASS r      1: the rim pass (with GM_CUTOFF; drawn as points at the listed pixels
 //                              by shaders/rim_points.vert): float64 decisions near the rim
+//   #define GM_ALL_AXIS x      1: every kernel is axis-aligned (w21 = 0): z2 = w22 v
 //   #define GM_EXTENDED e      1: z2 from exact products (see Precision below); 0: plain float32
 //   #define GM_EXACT_FMA f     1 if the driver's fma() is fused (shaders/fma_probe.frag)
 //   #define GM_TILED t         (optional, with GM_CUTOFF) tiled binning: each
@@ -49,6 +50,9 @@
 #endif
 #ifndef GM_TILED
 #define GM_TILED 0
+#endif
+#ifndef GM_ALL_AXIS
+#define GM_ALL_AXIS 0
 #endif
 #ifndef GM_RIM_PASS
 #define GM_RIM_PASS 0
@@ -293,6 +297,8 @@ float kernel_value(int i, float colm, float rowm, const bool axis_aligned, const
   two_prod(p1.y, ui, p21, e21);
   two_prod(p1.z, vi, p22, e22);
   precise float z2 = ((p21 + p22) + ((e21 + e22) + (p3.y * ui + p3.z * vi))) - p3.w;
+#elif GM_ALL_AXIS
+  float z2 = p1.z * v;  // every kernel axis-aligned: w21 = 0
 #else
   float z2 = p1.y * u + p1.z * v;  // shear <= kPlainMaxShear: bounded cancellation
 #endif

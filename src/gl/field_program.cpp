@@ -100,6 +100,7 @@ int FieldVariant::index() const {
   i = i * 2 + int(cutoff);
   i = i * 2 + int(extended);
   i = i * 2 + int(rim_pass);
+  i = i * 2 + int(all_axis);
   return i;
 }
 
@@ -111,6 +112,7 @@ std::string FieldVariant::defines(bool exact_fma, int tile) const {
   d += "#define GM_AREA " + std::to_string(int(sampling)) + "\n";
   d += "#define GM_CUTOFF " + std::to_string(int(cutoff)) + "\n";
   d += "#define GM_EXTENDED " + std::to_string(int(extended)) + "\n";
+  d += "#define GM_ALL_AXIS " + std::to_string(int(all_axis)) + "\n";
   d += "#define GM_RIM_PASS " + std::to_string(int(rim_pass)) + "\n";
   d += "#define GM_EXACT_FMA " + std::to_string(int(exact_fma)) + "\n";
   return d;

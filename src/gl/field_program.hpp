@@ -39,9 +39,10 @@ struct FieldVariant {
   Sampling sampling = Sampling::Point;
   bool cutoff = false;    // zero beyond k sigma, float64 re-decision near the rim
   bool extended = false;  // z2 from exact products (see above)
+  bool all_axis = false;  // every kernel axis-aligned: z2 = w22 v (plain path, one product less)
   bool rim_pass = false;  // the float64 rim decisions at listed pixels (rim_pixels.hpp), as points
 
-  static constexpr int kCount = 2 * 2 * 3 * 2 * 2 * 2 * 2;
+  static constexpr int kCount = 2 * 2 * 3 * 2 * 2 * 2 * 2 * 2;
   int index() const;  // 0 .. kCount-1
   std::string defines(bool exact_fma, int tile) const;
 };

@@ -137,6 +137,12 @@ inline bool needs_extended(const std::vector<KernelGpu>& kernels) {
   return false;
 }
 
+inline bool all_axis_aligned(const std::vector<KernelGpu>& kernels) {
+  for (const KernelGpu& k : kernels)
+    if (k.rho != 0.0f || k.w21 != 0.0f) return false;
+  return true;
+}
+
 // The visible kernels of a scene, resolved once each and packed in scene order (hidden ones
 // contribute nothing, so they are not uploaded). With `rim`, also the float64 values of the exact
 // cutoff test (shaders/mixture.frag, beyond_cutoff_exact), two dvec4 per kernel in the same order:

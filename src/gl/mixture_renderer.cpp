@@ -389,6 +389,7 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
 
   m.variant = FieldVariant{m.used_ssbo,    m.used_tiles, scene.combine,
                            scene.sampling, cutoff,       needs_extended(kernels)};
+  m.variant.all_axis = !m.variant.extended && all_axis_aligned(kernels);
   // The uniforms of the field pass and of its rim pass (rim_pass: + the grid and target size).
   auto set_uniforms = [&](GLuint p, bool rim_pass) {
     glProgramUniform1i(p, 0, count);
