@@ -431,6 +431,7 @@ int App::display_factor() const {
 
 void App::render_direct(const Scene& target, int factor) {
   const double ms = sched_.render(target, field_);
+  last_field_ms_ = ms;
   if (factor == 1) full_field_ms_ = ms;
   gpu_ms_ = sched_.last_gpu_ms();
   field_is_preview_ = factor > 1;
@@ -457,7 +458,7 @@ void App::advance_job(double budget_ms) {
   job_ms_this_frame_ +=
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (done) {
-    full_field_ms_ = done->ms;
+    full_field_ms_ = last_field_ms_ = done->ms;
     field_ = std::move(done->field);
     field_scene_ = std::move(done->scene);
     field_is_preview_ = false;

@@ -123,6 +123,7 @@ class App {
   Scale contour_scale_ = Scale::Linear;
   void update_contours();
   double full_field_ms_ = 0;  // wall time of the last full-resolution field (+ readback)
+  double last_field_ms_ = 0;  // ... of the last field computed at once, preview or not
 
   // What the canvas shows: the renderer's colour texture (a full field rendered in one pass), or
   // our own textures colorized on the CPU: a coarse preview (while dragging, or while a slow

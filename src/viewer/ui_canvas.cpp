@@ -235,7 +235,7 @@ void App::draw_canvas() {
       std::snprintf(st, sizeof st, "field on the GPU %.2f ms   frame %.1f ms", gpu_ms_, frame_ms_);
     else
       std::snprintf(st, sizeof st, "field on the %s %.1f ms   frame %.1f ms",
-                    sched_.backend() == FieldBackend::Cpu ? "CPU" : "GPU", full_field_ms_,
+                    sched_.backend() == FieldBackend::Cpu ? "CPU" : "GPU", last_field_ms_,
                     frame_ms_);
     float fs = ImGui::GetFontSize();
     dl->AddText(ImVec2(c0.x + 8 * ui_scale_, c1.y - fs - 6 * ui_scale_),
