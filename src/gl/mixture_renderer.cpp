@@ -357,37 +357,9 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
     m.upload_storage(m.ssbo, m.ssbo_bytes, kernels.data(), bytes, 0,
                      (std::to_string(count) + " kernels").c_str());
   }
-  // Tiled: rectangles of non-empty tiles (tile_spans.vert), x0, x1, y0, y1 in tiles: the runs of
-  // each tile row, a run extended downwards while the next row has the very same run (a kernel's
-  // box becomes one quad: many thin quads cost a software rasterizer per triangle and bin).
-  std::vector<std::int32_t> spans;
+  std::vector<std::int32_t> spans;  // tiled: the rectangles to draw (tile_spans.vert)
   if (m.used_tiles) {
-    std::vector<std::size_t> open, next;  // spans (index / 4) ending at the current row
-    for (int ty = 0; ty < lists.tiles_y; ++ty) {
-      next.clear();
-      std::size_t o = 0;
-      auto empty = [&](int x) {
-        const std::size_t t = std::size_t(ty) * std::size_t(lists.tiles_x) + std::size_t(x);
-        return lists.offsets[2 * t + 2] == lists.offsets[2 * t];
-      };
-      for (int tx = 0; tx < lists.tiles_x;) {
-        if (empty(tx)) {
-          ++tx;
-          continue;
-        }
-        const int x0 = tx;
-        while (tx < lists.tiles_x && !empty(tx)) ++tx;
-        while (o < open.size() && spans[4 * open[o]] < x0) ++o;
-        if (o < open.size() && spans[4 * open[o]] == x0 && spans[4 * open[o] + 1] == tx) {
-          spans[4 * open[o] + 3] = ty + 1;
-          next.push_back(open[o++]);
-        } else {
-          spans.insert(spans.end(), {x0, tx, ty, ty + 1});
-          next.push_back(spans.size() / 4 - 1);
-        }
-      }
-      std::swap(open, next);
-    }
+    spans = nonempty_rects(lists);
     m.upload_storage(m.tile_spans, m.tile_spans_bytes, spans.data(),
                      spans.size() * sizeof(std::int32_t), 5, "the tile spans");
     m.upload_storage(m.tile_offsets, m.tile_offsets_bytes, lists.offsets.data(),

@@ -73,4 +73,11 @@ bool bin_kernels(const std::vector<KernelGpu>& kernels, int count_axis, double c
                  const PixelFrame& frame, int width, int height, int tile,
                  std::uint64_t max_entries, TileLists& out, int row0 = 0, int col0 = 0);
 
+// The tiles with a non-empty list as disjoint rectangles, 4 ints each: tile columns [x0, x1) by
+// tile rows [y0, y1). Each tile row's runs, a run extended downwards while the next row has the
+// very same run (one kernel's box becomes one quad: many thin quads cost a software rasterizer per
+// triangle and per bin). MixtureRenderer draws them (shaders/tile_spans.vert) over a cleared
+// target.
+std::vector<std::int32_t> nonempty_rects(const TileLists& lists);
+
 }  // namespace gm::gl
