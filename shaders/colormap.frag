@@ -6,7 +6,7 @@
 // an index starts below every float or is never reached), and this shader counts the thresholds
 // at or below the value by binary search. A decreasing map (vmin > vmax) is handled by negating
 // value and thresholds (u_sign = -1). Non-finite values take index u_nonfinite_index.
-// Output row t is field row t (same orientation as the field texture: bottom row = texture row 0).
+// Output row t is field row t (same orientation as the field texture: top row = texture row 0).
 
 layout(binding = 0) uniform sampler2D u_field;       // R32F, W x H
 layout(binding = 1) uniform sampler2D u_thresholds;  // R32F, 256 x 1, ascending after * u_sign

@@ -16,15 +16,22 @@
 //   #define GM_COMBINE c       0 sum, 1 max, 2 prob_or
 //   #define GM_AREA a          0 point sampling, 1 area sampling
 //   #define GM_CUTOFF k        1 if the scene has a cutoff (u_cut_d2)
+//   #define GM_RIM_PASS r      1: the rim pass (with GM_CUTOFF; drawn as points at the listed pixels
+//                              by shaders/rim_points.vert): float64 decisions near the rim
+//   #define GM_ALL_AXIS x      1: every kernel is axis-aligned (w21 = 0): z2 = w22 v
+//   #define GM_EXTENDED e      1: z2 from exact products (see Precision below); 0: plain float32
 //   #define GM_EXACT_FMA f     1 if the driver's fma() is fused (shaders/fma_probe.frag)
-//   #define GM_TILED t         (optional, with GM_USE_SSBO and GM_CUTOFF) tiled binning: each
+//   #define GM_TILED t         (optional, with GM_CUTOFF) tiled binning: each
 //                              GM_TILE x GM_TILE block of fragments loops only over its tile's
 //                              kernel list (see "tiles" below and mixture_renderer.cpp)
 // The scene-wide switches are compile-time, not uniforms: a software rasterizer (llvmpipe)
 // executes both sides of every branch under a mask, so unused paths must not be in the program.
-// Orientation: fragment row t (gl_FragCoord.y = t + 0.5) holds field row H-1-t, so texture row 0 is
-// the bottom row of the picture and the one readback flip puts row 0 (y0) on top. A window render
-// (u_origin, u_rows) holds global row row0 + rows-1-t; tiles stay in fragment coordinates.
+// Orientation: fragment row t (gl_FragCoord.y = t + 0.5) holds field row t of the target, so the
+// texture is stored top row first, as the field is (row 0 = y0): readback needs no flip. A window
+// render holds global row u_origin.y + t, global column u_origin.x + gl_FragCoord.x.
+// Precision (docs/semantics.md, "GPU float32 paths"): without GM_EXTENDED the whitened offset is
+// plain float32 arithmetic; with it, z2 comes from exact products (scenes with strongly sheared
+// kernels, chosen on the CPU: kernel_block.hpp, needs_extended).
 
 #ifndef GM_UBO_KERNELS
 #define GM_UBO_KERNELS 204
@@ -43,6 +50,15 @@
 #endif
 #ifndef GM_TILED
 #define GM_TILED 0
+#endif
+#ifndef GM_ALL_AXIS
+#define GM_ALL_AXIS 0
+#endif
+#ifndef GM_RIM_PASS
+#define GM_RIM_PASS 0
+#endif
+#ifndef GM_EXTENDED
+#define GM_EXTENDED 1
 #endif
 #ifndef GM_TILE
 #define GM_TILE 16
@@ -63,7 +79,6 @@ layout(std140, binding = 0) uniform GmKernelBlock { GmKernel gm_kernels[GM_UBO_K
 #endif
 
 layout(location = 0) uniform int u_count;        // kernels in the block
-layout(location = 1) uniform int u_rows;         // rows of the target, for the row flip
 layout(location = 3) uniform ivec2 u_origin;     // global (col, row) of the target's top-left pixel
 layout(location = 2) uniform int u_count_axis;   // area sampling: kernels [0, n) are axis-aligned
 layout(location = 4) uniform vec2 u_index_mul;   // 1, or 0 on an axis whose pixels share one coordinate
@@ -72,7 +87,7 @@ layout(location = 6) uniform vec2 u_cut_d2;      // cutoff k^2 as float64 hi + l
 
 #if GM_TILED
 // Tiles: GM_TILE x GM_TILE blocks of fragments, tile t = (y / GM_TILE) * u_tiles_x + x / GM_TILE in
-// fragment coordinates (y = 0 at the bottom). Tile t's kernels are gm_tile_idx[i] for i in
+// fragment coordinates (y = target row). Tile t's kernels are gm_tile_idx[i] for i in
 // [gm_tile_offs[2t], gm_tile_offs[2t+2]), ascending, the axis-aligned ones (area sampling: indices
 // below u_count_axis) in [gm_tile_offs[2t], gm_tile_offs[2t+1]). A kernel not in a tile's list is
 // beyond the cutoff at every pixel of the tile (the CPU's boxes are conservative), so it would add
@@ -240,20 +255,14 @@ void two_prod(float a, float b, out float p, out float e) {
 // Global pixel index (col, row) of this fragment: the target holds a window of the grid whose
 // top-left pixel is u_origin (0, 0 for a whole render), so a window evaluates exactly what the
 // same pixel of the whole render does.
-ivec2 global_index() {
-  return ivec2(u_origin.x + int(gl_FragCoord.x), u_origin.y + (u_rows - 1 - int(gl_FragCoord.y)));
-}
+ivec2 global_index() { return u_origin + ivec2(gl_FragCoord.xy); }
 
-#if GM_CUTOFF
-// Cutoff decision d2 > k^2. Float d2 is good to ~1e-6 relative; within 1e-5 of k^2 the decision is
-// redone in double exactly as the float64 reference makes it (beyond_cutoff_exact). That happens in a second pass over the kernels, run only by the rare pixels
-// that met such a kernel (g_ambiguous), so the common path holds no double arithmetic.
-bool g_ambiguous = false;
-
-// The reference's own decision, operation for operation: x = x0 + col * dx, y = y0 + row * dy, and
-// d2 = ia ux ux + 2 ib ux uy + ic uy uy in float64 (gm::Gaussian::d2), from the kernel's float64
-// values (gm_rim: cx, cy, ia, ib | ic, k^2). `precise` keeps the driver from fusing or reordering,
-// so exact ties (a rim through pixel centres, d == k) fall the same way as in the reference.
+#if GM_RIM_PASS
+// Cutoff decision d2 > k^2. Float d2 is good to ~1e-6 of k^2; the field pass decides in float
+// alone. This rim pass runs only at the pixels the CPU listed (src/gl/rim_pixels.hpp: some kernel's
+// rim within 2e-5 of the centre) and redoes, for each kernel whose float d2 lies within 1e-5 of k^2,
+// the decision in double exactly as the float64 reference makes it (beyond_cutoff_exact).
+//
 layout(std430, binding = 3) readonly buffer GmRim { dvec4 gm_rim[]; };
 layout(location = 8) uniform dvec4 u_grid;  // x0, dx, y0, dy of gm::Grid
 
@@ -267,43 +276,51 @@ bool beyond_cutoff_exact(int i) {
   precise double d2 = r0.z * ux * ux + 2.0LF * r0.w * ux * uy + r1.x * uy * uy;
   return d2 > r1.y;
 }
-#endif
+#endif  // GM_RIM_PASS
 
 // Value of kernel i at this pixel. axis_aligned and exact_cut are constants at each call site
 // (see mixture()), so each loop compiles to one path. Records are read field by field
-// (gm_kernels[i].pN): point sampling loads p0, p1, p3, p4 only.
+// (gm_kernels[i].pN): the plain point path loads p0 and p1 only.
 float kernel_value(int i, float colm, float rowm, const bool axis_aligned, const bool exact_cut) {
-  vec4 p0 = gm_kernels[i].p0, p1 = gm_kernels[i].p1, p3 = gm_kernels[i].p3, p4 = gm_kernels[i].p4;
+  vec4 p0 = gm_kernels[i].p0, p1 = gm_kernels[i].p1;
   // Pixel offset from the centre in pixel-index units: ui, vi exact integers, then the fraction.
   float ui = colm - p0.x, vi = rowm - p0.z;
   float u = ui - p0.y, v = vi - p0.w;
+  float z1 = p1.x * u;
+#if GM_EXTENDED
   // Whitened offset. z2 = w21 u + w22 v may cancel heavily (long thin rotated kernels), so it is
   // formed from the exact integer offsets: both products exact (two_prod), their rounded parts
   // summed (exact where they cancel: Sterbenz), the error terms and the _lo parts of W added, and
   // the fractional part's share (z2_offset, float64 on the CPU) subtracted last.
-  float z1 = p1.x * u;
+  vec4 p3 = gm_kernels[i].p3;
   float p21, e21, p22, e22;
   two_prod(p1.y, ui, p21, e21);
   two_prod(p1.z, vi, p22, e22);
   precise float z2 = ((p21 + p22) + ((e21 + e22) + (p3.y * ui + p3.z * vi))) - p3.w;
+#elif GM_ALL_AXIS
+  float z2 = p1.z * v;  // every kernel axis-aligned: w21 = 0
+#else
+  float z2 = p1.y * u + p1.z * v;  // shear <= kPlainMaxShear: bounded cancellation
+#endif
   float d2 = z1 * z1 + z2 * z2;
 #if GM_CUTOFF
+  // Branch-free in the field pass (a software rasterizer pays for every branch under a mask).
   const float cut = u_cut_d2.x;
   bool beyond = d2 > cut;
-  if (abs(d2 - cut) <= 1e-5 * cut) {
-    if (exact_cut) {
-      beyond = beyond_cutoff_exact(i);
-    } else {
-      g_ambiguous = true;
-    }
-  }
+#if GM_RIM_PASS
+  if (exact_cut && abs(d2 - cut) <= 1e-5 * cut) beyond = beyond_cutoff_exact(i);
+#endif
+#if !GM_AREA
+  float value = p1.w * exp(-0.5 * d2);
+  return beyond ? 0.0 : value;
+#endif
   if (beyond) return 0.0;
 #endif
 #if !GM_AREA
   return p1.w * exp(-0.5 * d2);
 #else
   // Area: the cell [x -+ cell_w/2] x [y -+ cell_h/2] standardized by the marginal sigmas.
-  vec4 p2 = gm_kernels[i].p2;
+  vec4 p2 = gm_kernels[i].p2, p4 = gm_kernels[i].p4;
   float zc = u * p4.x, hx = 0.5 * abs(p4.x) * u_cell_scale.x;
   float ec = v * p4.y, hy = 0.5 * abs(p4.y) * u_cell_scale.y;
   float p;
@@ -357,14 +374,5 @@ void main() {
   int b0 = 0, b1 = u_count_axis, b2 = u_count;
   bool skipped = false;
 #endif
-  float value = mixture(colm, rowm, b0, b1, b2, skipped, false);
-#if GM_CUTOFF
-  if (g_ambiguous) {
-    // Loop bounds of 0 elsewhere: a software rasterizer runs this block for every pixel under a
-    // mask, and empty loops keep that cheap.
-    value = mixture(colm, rowm, g_ambiguous ? b0 : 0, g_ambiguous ? b1 : 0, g_ambiguous ? b2 : 0,
-                    skipped, true);
-  }
-#endif
-  o_value = value;
+  o_value = mixture(colm, rowm, b0, b1, b2, skipped, GM_RIM_PASS != 0);
 }

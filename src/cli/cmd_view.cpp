@@ -91,6 +91,14 @@ int cmd_view(const Args& args) {
       size = in.value();
     } else if (in.option("--window-size")) {
       window_size = in.value();
+    } else if (in.option("--backend")) {
+      opt.backend = in.value();
+      if (opt.backend != "auto" && opt.backend != "gpu" && opt.backend != "cpu")
+        throw InputError("view: --backend: expected auto, gpu or cpu, got \"" + opt.backend + "\"");
+    } else if (in.flag("--animate")) {
+      opt.animate = true;
+    } else if (in.flag("--stats")) {
+      opt.stats = true;
     } else if (scene_path.empty()) {
       scene_path = in.positional();
     } else {

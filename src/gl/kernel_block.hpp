@@ -124,6 +124,25 @@ inline bool pack_cutoff(const Scene& s, float& hi, float& lo) {
   return true;
 }
 
+// The plain float32 path (mixture.frag without GM_EXTENDED) forms z2 = w21 u + w22 v directly. Its
+// rounding error is about eps (|w21 u| + |z2|), and |w21 u| = (|rho| / r) |z1|: the shear
+// |rho| / sqrt(1 - rho^2) bounds the cancellation. Up to kPlainMaxShear (aspect ratios up to about
+// 8:1 at 45 degrees, any aspect ratio axis-aligned) the field's error stays within the bound
+// derived in docs/semantics.md ("GPU float32 paths"); past it the scene takes the extended path.
+inline constexpr double kPlainMaxShear = 4.0;
+
+inline bool needs_extended(const std::vector<KernelGpu>& kernels) {
+  for (const KernelGpu& k : kernels)
+    if (std::abs(double(k.rho)) > kPlainMaxShear * double(k.r)) return true;
+  return false;
+}
+
+inline bool all_axis_aligned(const std::vector<KernelGpu>& kernels) {
+  for (const KernelGpu& k : kernels)
+    if (k.rho != 0.0f || k.w21 != 0.0f) return false;
+  return true;
+}
+
 // The visible kernels of a scene, resolved once each and packed in scene order (hidden ones
 // contribute nothing, so they are not uploaded). With `rim`, also the float64 values of the exact
 // cutoff test (shaders/mixture.frag, beyond_cutoff_exact), two dvec4 per kernel in the same order:

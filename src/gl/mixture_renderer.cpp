@@ -1,22 +1,30 @@
-// mixture_renderer.cpp — MixtureRenderer: scene -> R32F field (shaders/mixture.frag) -> RGBA8
-// (shaders/colormap.frag), readback with one Y flip, GPU timing.
+// mixture_renderer.cpp — MixtureRenderer: scene (or a window of its grid) -> R32F field
+// (shaders/mixture.frag) -> RGBA8 (shaders/colormap.frag), readback, GPU timing, strips. Shader
+// variants and their cache: field_program.*; GL state: gl_state.*; tiling: tile_binning.*; colour
+// thresholds: core/color_thresholds.*.
 //
 // Conventions and caveats:
-// - Texture row 0 is the *bottom* row of the picture (GL's convention: a viewer draws the textures
-//   with ordinary UVs); field row i (row 0 = y0 = top) lives in texture row H-1-i. read_texture()
-//   is the one place that flips, shared by read_field and read_image.
+// - Texture row 0 is the *top* row of the picture, as in the field (row 0 = y0): readback copies
+//   the texture straight into the field or image, no flip and no second buffer; a viewer draws the
+//   textures with uv (0, 0) at the top-left.
 // - Kernels: up to kUboKernels (204, sized for the 16 KiB uniform-block minimum) in a std140
 //   uniform buffer, more in a std430 shader storage buffer (GM_USE_SSBO). Layout: kernel_block.hpp.
-// - Tiled binning (cutoff scenes, set_tiling): tile_binning.cpp bins the kernels into 8x8 tiles;
-//   offsets and indices go to storage buffers at bindings 1 and 2, the kernels always to the
-//   storage buffer (binding 0), and the GM_TILED variant loops over its tile's list. The tiled
-//   variants are linked together with their untiled storage-buffer twins, so the set of programs
-//   a renderer holds does not depend on which path a scene took (the soak test counts them).
-// - mixture.frag is built in variants (storage x combine x sampling x cutoff, as #defines),
-//   linked on first use: a software rasterizer runs both sides of every branch, so scene-wide
-//   switches are compile-time. A shader error in a variant surfaces on its first render_field.
-//   GM_EXACT_FMA comes from a probe at construction (shaders/fma_probe.frag): llvmpipe's fma()
-//   is not fused, so there the exact products use Dekker's split instead.
+// - Tiled binning (cutoff scenes, set_tiling): tile_binning.cpp bins the kernels into tiles (4x4 on
+// a software rasterizer, else 8x8);
+//   offsets, indices and the spans of non-empty tiles go to storage buffers at bindings 1, 2 and
+//   5 (the kernels stay where their count puts them), the GM_TILED variant loops over its tile's
+//   list, and only the non-empty tiles are drawn (tile_spans.vert) over a cleared target.
+// - Cutoff rims: the field pass decides d2 > k^2 in float; rim_pixels.cpp lists the few pixels a
+//   rim passes close to, and the rim pass (rim_points.vert, GM_RIM_PASS) redoes those in float64
+//   as the reference does. Programs of one scene's passes (tiled twin, rim pass) are linked
+//   together, so the set of programs a renderer holds does not depend on which path a scene took
+//   (the soak test counts them).
+// - mixture.frag is built in variants (FieldVariant, field_program.hpp: storage x tiling x combine
+//   x sampling x cutoff x precision, as #defines), linked on first use: a software rasterizer runs
+//   both sides of every branch, so scene-wide switches are compile-time. A shader error in a
+//   variant surfaces on its first render_field. GM_EXACT_FMA comes from a probe at construction
+//   (shaders/fma_probe.frag): llvmpipe's fma() is not fused, so there the exact products of the
+//   extended path use Dekker's split instead.
 // - The constructor draws once (a 1x1 empty field): llvmpipe's first GL_TIME_ELAPSED result on a
 //   context is garbage, and the default program gets compiled by the driver.
 // - Big jobs are drawn in horizontal strips (scissor), each flushed, so no single draw runs for
@@ -47,345 +55,37 @@
 #include <string>
 #include <vector>
 
+#include "core/color_thresholds.hpp"
 #include "core/errors.hpp"
+#include "field_program.hpp"
 #include "gl_objects.hpp"
+#include "gl_state.hpp"
 #include "kernel_block.hpp"
+#include "rim_pixels.hpp"
 #include "shader_sources.hpp"
 #include "tile_binning.hpp"
 
 namespace gm::gl {
 
-namespace {
-
-// ---- shaders ----
-
-std::string shader_log(GLuint shader) {
-  GLint len = 0;
-  glGetShaderiv(shader, GL_INFO_LOG_LENGTH, &len);
-  std::string log(std::size_t(std::max(len, 1)), '\0');
-  glGetShaderInfoLog(shader, len, nullptr, log.data());
-  log.resize(std::strlen(log.c_str()));
-  return log;
+// Mesa's CPU rasterizers (the GL runs on the same cores as everything else).
+static bool is_software_renderer(const std::string& name) {
+  for (const char* s : {"llvmpipe", "softpipe", "swrast", "SwiftShader"})
+    if (name.find(s) != std::string::npos) return true;
+  return false;
 }
-
-std::string program_log(GLuint program) {
-  GLint len = 0;
-  glGetProgramiv(program, GL_INFO_LOG_LENGTH, &len);
-  std::string log(std::size_t(std::max(len, 1)), '\0');
-  glGetProgramInfoLog(program, len, nullptr, log.data());
-  log.resize(std::strlen(log.c_str()));
-  return log;
-}
-
-// Driver logs span lines; our errors are one line: the log's first non-empty line.
-std::string one_line(std::string s) {
-  std::size_t b = s.find_first_not_of(" \r\n\t");
-  if (b == std::string::npos) return "(empty driver log)";
-  std::size_t e = s.find_first_of("\r\n", b);
-  s = s.substr(b, e == std::string::npos ? std::string::npos : e - b);
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
-}
-
-constexpr const char* kDriverHint = "use --backend cpu, or update the GL driver (Mesa)";
-
-// GAUSSMAP_GL_SIMULATE (see the top): "" when unset.
-std::string simulated_failure() {
-  const char* v = std::getenv("GAUSSMAP_GL_SIMULATE");
-  return v ? std::string(v) : std::string();
-}
-
-// Compiles one shader file; `defines` go right after its #version line, followed by a #line so the
-// driver's line numbers match the file.
-Shader compile_shader(GLenum type, const ShaderFile& file, const std::string& defines) {
-  std::string text = file.text;
-  std::size_t eol = text.find('\n');
-  if (eol == std::string::npos || text.rfind("#version", 0) != 0)
-    throw GlError(std::string(file.name) + ": must start with a #version line");
-  std::string src = text.substr(0, eol + 1) + defines + "#line 2\n" + text.substr(eol + 1);
-  Shader sh(glCreateShader(type));
-  const char* p = src.c_str();
-  glShaderSource(sh.id(), 1, &p, nullptr);
-  glCompileShader(sh.id());
-  GLint ok = GL_FALSE;
-  glGetShaderiv(sh.id(), GL_COMPILE_STATUS, &ok);
-  if (ok != GL_TRUE)
-    throw GlError(std::string(file.name) + ": shader compile failed: " +
-                  one_line(shader_log(sh.id())) + " (" + kDriverHint + ")");
-  return sh;
-}
-
-Program link_program(const ShaderFile& vert, const ShaderFile& frag, const std::string& defines) {
-  Shader vs = compile_shader(GL_VERTEX_SHADER, vert, "");
-  Shader fs = compile_shader(GL_FRAGMENT_SHADER, frag, defines);
-  Program prog(glCreateProgram());
-  glAttachShader(prog.id(), vs.id());
-  glAttachShader(prog.id(), fs.id());
-  glLinkProgram(prog.id());
-  GLint ok = GL_FALSE;
-  glGetProgramiv(prog.id(), GL_LINK_STATUS, &ok);
-  glDetachShader(prog.id(), vs.id());
-  glDetachShader(prog.id(), fs.id());
-  if (ok != GL_TRUE)
-    throw GlError(std::string(vert.name) + " + " + frag.name + ": shader link failed: " +
-                  one_line(program_log(prog.id())) + " (" + kDriverHint + ")");
-  return prog;
-}
-
-// ---- GL state save/restore ----
-
-class StateGuard {
- public:
-  StateGuard() {
-    glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &draw_fbo_);
-    glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &read_fbo_);
-    glGetIntegerv(GL_VIEWPORT, viewport_.data());
-    glGetIntegerv(GL_SCISSOR_BOX, scissor_.data());
-    glGetIntegerv(GL_CURRENT_PROGRAM, &program_);
-    glGetIntegerv(GL_VERTEX_ARRAY_BINDING, &vao_);
-    glGetIntegerv(GL_ACTIVE_TEXTURE, &active_texture_);
-    for (int i = 0; i < kUnits; ++i) {
-      glActiveTexture(GLenum(GL_TEXTURE0 + i));
-      glGetIntegerv(GL_TEXTURE_BINDING_2D, &textures_[std::size_t(i)]);
-    }
-    glActiveTexture(GLenum(active_texture_));
-    glGetIntegeri_v(GL_UNIFORM_BUFFER_BINDING, 0, &ubo0_);
-    for (GLuint i = 0; i < kSsboBindings; ++i)
-      glGetIntegeri_v(GL_SHADER_STORAGE_BUFFER_BINDING, i, &ssbo_[i]);
-    glGetIntegerv(GL_UNIFORM_BUFFER_BINDING, &ubo_generic_);
-    glGetIntegerv(GL_SHADER_STORAGE_BUFFER_BINDING, &ssbo_generic_);
-    glGetBooleanv(GL_COLOR_WRITEMASK, color_mask_.data());
-    glGetIntegerv(GL_POLYGON_MODE, polygon_mode_.data());
-    for (std::size_t i = 0; i < kCaps.size(); ++i) enabled_[i] = glIsEnabled(kCaps[i]);
-  }
-  ~StateGuard() {
-    for (std::size_t i = 0; i < kCaps.size(); ++i)
-      enabled_[i] ? glEnable(kCaps[i]) : glDisable(kCaps[i]);
-    glColorMask(color_mask_[0], color_mask_[1], color_mask_[2], color_mask_[3]);
-    glPolygonMode(GL_FRONT_AND_BACK, GLenum(polygon_mode_[0]));
-    // Indexed binding 0 first: glBindBufferBase also sets the generic binding, restored after.
-    glBindBufferBase(GL_UNIFORM_BUFFER, 0, GLuint(ubo0_));
-    for (GLuint i = 0; i < kSsboBindings; ++i)
-      glBindBufferBase(GL_SHADER_STORAGE_BUFFER, i, GLuint(ssbo_[i]));
-    glBindBuffer(GL_UNIFORM_BUFFER, GLuint(ubo_generic_));
-    glBindBuffer(GL_SHADER_STORAGE_BUFFER, GLuint(ssbo_generic_));
-    for (int i = 0; i < kUnits; ++i) {
-      glActiveTexture(GLenum(GL_TEXTURE0 + i));
-      glBindTexture(GL_TEXTURE_2D, GLuint(textures_[std::size_t(i)]));
-    }
-    glActiveTexture(GLenum(active_texture_));
-    glBindVertexArray(GLuint(vao_));
-    glUseProgram(GLuint(program_));
-    glScissor(scissor_[0], scissor_[1], scissor_[2], scissor_[3]);
-    glViewport(viewport_[0], viewport_[1], viewport_[2], viewport_[3]);
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, GLuint(read_fbo_));
-    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, GLuint(draw_fbo_));
-  }
-  StateGuard(const StateGuard&) = delete;
-  StateGuard& operator=(const StateGuard&) = delete;
-
-  // The fixed state both passes need (everything that could alter a written value).
-  static void set_pass_state() {
-    for (GLenum cap : kCaps) glDisable(cap);
-    glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
-    glPolygonMode(GL_FRONT_AND_BACK, GL_FILL);
-  }
-
- private:
-  static constexpr int kUnits = 3;
-  static constexpr GLuint kSsboBindings = 4;  // kernels, tile offsets, tile indices, rim
-  static constexpr std::array<GLenum, 10> kCaps = {GL_BLEND,
-                                                   GL_DEPTH_TEST,
-                                                   GL_STENCIL_TEST,
-                                                   GL_CULL_FACE,
-                                                   GL_SCISSOR_TEST,
-                                                   GL_FRAMEBUFFER_SRGB,
-                                                   GL_RASTERIZER_DISCARD,
-                                                   GL_COLOR_LOGIC_OP,
-                                                   GL_MULTISAMPLE,
-                                                   GL_SAMPLE_ALPHA_TO_COVERAGE};
-  GLint draw_fbo_ = 0, read_fbo_ = 0, program_ = 0, vao_ = 0, active_texture_ = GL_TEXTURE0;
-  GLint ubo0_ = 0, ubo_generic_ = 0, ssbo_generic_ = 0;
-  std::array<GLint, kSsboBindings> ssbo_{};
-  std::array<GLint, 4> viewport_{}, scissor_{};
-  std::array<GLint, 2> polygon_mode_{GL_FILL, GL_FILL};
-  std::array<GLint, kUnits> textures_{};
-  std::array<GLboolean, 4> color_mask_{};
-  std::array<GLboolean, kCaps.size()> enabled_{};
-};
-
-const char* gl_error_name(GLenum e) {
-  switch (e) {
-    case GL_INVALID_ENUM:
-      return "GL_INVALID_ENUM";
-    case GL_INVALID_VALUE:
-      return "GL_INVALID_VALUE";
-    case GL_INVALID_OPERATION:
-      return "GL_INVALID_OPERATION";
-    case GL_INVALID_FRAMEBUFFER_OPERATION:
-      return "GL_INVALID_FRAMEBUFFER_OPERATION";
-    case GL_OUT_OF_MEMORY:
-      return "GL_OUT_OF_MEMORY";
-    default:
-      return "GL error";
-  }
-}
-
-// Drains GL's error queue; throws naming `what` if anything was queued.
-void check_gl(const char* what) {
-  GLenum first = glGetError();
-  if (first == GL_NO_ERROR) return;
-  for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; ++i) {
-  }
-  throw GlError(std::string(what) + " failed: " + gl_error_name(first) +
-                (first == GL_OUT_OF_MEMORY
-                     ? " (reduce --size or the kernel count, or use --backend cpu)"
-                     : " (use --backend cpu)"));
-}
-
-void clear_gl_errors() {
-  for (int i = 0; i < 64 && glGetError() != GL_NO_ERROR; ++i) {
-  }
-}
-
-// Float <-> a key whose unsigned order is the float order (NaNs excluded).
-std::uint32_t float_key(float f) {
-  auto b = std::bit_cast<std::uint32_t>(f);
-  return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
-}
-float key_float(std::uint32_t k) {
-  return std::bit_cast<float>((k & 0x80000000u) ? (k & 0x7fffffffu) : ~k);
-}
-
-// The colour index gm::colorize gives a float value (colormap.cpp: index = round(255 t)).
-int color_index(float v, ValueRange r, Scale s) {
-  double t = normalize_value(double(v), r, s);
-  long idx = std::lround(t * 255.0);
-  return int(std::clamp(idx, 0L, 255L));
-}
-
-struct Thresholds {
-  std::array<float, 255> start{};  // start[j-1]: where index j begins (see colormap.frag)
-  float sign = 1;
-  int nonfinite_index = 0;
-};
-
-// For a monotone value -> index map, the float at which each index 1..255 starts, found by
-// bisection over the ordered float keys with the CPU's own mapping (so GPU and CPU agree exactly).
-Thresholds color_thresholds(ValueRange r, Scale s) {
-  Thresholds th;
-  const float lowest = std::numeric_limits<float>::lowest(),
-              highest = std::numeric_limits<float>::max();
-  const float inf = std::numeric_limits<float>::infinity();
-  th.nonfinite_index = color_index(std::numeric_limits<float>::quiet_NaN(), r, s);
-  bool increasing = color_index(lowest, r, s) <= color_index(highest, r, s);
-  th.sign = increasing ? 1.0f : -1.0f;
-  // Work on w = sign * v, where the index is non-decreasing in w.
-  auto index_w = [&](std::uint32_t key) { return color_index(th.sign * key_float(key), r, s); };
-  const std::uint32_t klo = float_key(lowest), khi = float_key(highest);
-  for (int j = 1; j <= 255; ++j) {
-    float w;
-    if (index_w(klo) >= j) {
-      w = -inf;
-    } else if (index_w(khi) < j) {
-      w = inf;
-    } else {  // smallest key with index >= j, in (klo, khi]
-      std::uint32_t lo = klo, hi = khi;
-      while (hi - lo > 1) {
-        std::uint32_t mid = lo + (hi - lo) / 2;
-        (index_w(mid) >= j ? hi : lo) = mid;
-      }
-      w = key_float(hi);
-    }
-    th.start[std::size_t(j - 1)] =
-        th.sign * w;  // stored in value units; the shader re-applies sign
-  }
-  return th;
-}
-
-// Whether fma() is fused on this driver: draws fma(a, b, -a*b) into a 1x1 R32F target for an a*b
-// that is inexact in float; a fused fma gives its rounding error, an unfused one 0.
-bool probe_fma(const VertexArray& vao) {
-  StateGuard guard;
-  Program prog = link_program(shader_src::fullscreen_vert, shader_src::fma_probe_frag, "");
-  Texture tex = make_texture(GL_TEXTURE_2D);
-  glTextureStorage2D(tex.id(), 1, GL_R32F, 1, 1);
-  Framebuffer fbo = make_framebuffer();
-  glNamedFramebufferTexture(fbo.id(), GL_COLOR_ATTACHMENT0, tex.id(), 0);
-  glNamedFramebufferDrawBuffer(fbo.id(), GL_COLOR_ATTACHMENT0);
-  const float a = 1.0f + 0x1p-12f + 0x1p-20f, b = 3.0f + 0x1p-11f;
-  const float expect = std::fma(a, b, -(a * b));  // nonzero: a * b is inexact
-  glProgramUniform1f(prog.id(), 0, a);
-  glProgramUniform1f(prog.id(), 1, b);
-  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, fbo.id());
-  StateGuard::set_pass_state();
-  glViewport(0, 0, 1, 1);
-  glUseProgram(prog.id());
-  glBindVertexArray(vao.id());
-  glDrawArrays(GL_TRIANGLES, 0, 3);
-  float got = 0;
-  GLint pack_alignment = 4, pack_buffer = 0;
-  glGetIntegerv(GL_PACK_ALIGNMENT, &pack_alignment);
-  glGetIntegerv(GL_PIXEL_PACK_BUFFER_BINDING, &pack_buffer);
-  glPixelStorei(GL_PACK_ALIGNMENT, 1);
-  glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
-  glGetTextureImage(tex.id(), 0, GL_RED, GL_FLOAT, sizeof got, &got);
-  glPixelStorei(GL_PACK_ALIGNMENT, pack_alignment);
-  glBindBuffer(GL_PIXEL_PACK_BUFFER, GLuint(pack_buffer));
-  return got == expect;
-}
-
-// ---- tiled binning: when ----
-
-// Auto tiling starts here (below it the untiled loop is short anyway).
-constexpr int kAutoTileKernels = 16;
-// Tile-list cap: 16M entries = 64 MiB of indices (a pathological scene, e.g. 100,000 huge kernels
-// with a cutoff at 1024x1024, would need billions: it draws untiled instead).
-constexpr std::uint64_t kMaxTileEntries = std::uint64_t(16) << 20;
-
-// Cost per kernel visit relative to the untiled uniform-buffer loop, measured on llvmpipe (Mesa
-// 22.3, 2 cores, 1024x1024): ~7 ns per pixel-kernel with uniform-buffer records, 11-20 ns with
-// storage-buffer ones (every load a gather), ~15 ns for a tiled visit (index + record).
-constexpr double kCostUbo = 1.0, kCostSsbo = 2.0, kCostTiled = 2.5;
-
-// Whether looping over a tile list of `mean` kernels (average) beats looping over all `count`.
-bool tiled_is_cheaper(int count, double mean) {
-  const double untiled = double(count) * (count <= kUboKernels ? kCostUbo : kCostSsbo);
-  return mean * kCostTiled < untiled;
-}
-
-// The mixture.frag variants: tiled x storage (UBO / SSBO) x combine x sampling x cutoff, linked on
-// first use (tiled ones exist only with SSBO and cutoff).
-constexpr int kFieldVariants = 2 * 2 * 3 * 2 * 2;
-constexpr int kTiledVariant = kFieldVariants / 2;  // offset of the tiled half
-int field_variant(bool ssbo, Combine c, Sampling s, bool cutoff, bool tiled = false) {
-  return ((int(ssbo) * 3 + int(c)) * 2 + int(s)) * 2 + int(cutoff) + (tiled ? kTiledVariant : 0);
-}
-std::string field_defines(int variant, bool exact_fma) {
-  const bool cutoff = variant % 2 != 0;
-  const int sampling = (variant / 2) % 2, combine = (variant / 4) % 3;
-  const bool ssbo = (variant / 12) % 2 != 0;
-  const bool tiled = variant >= kTiledVariant;
-  std::string d = "#define GM_UBO_KERNELS " + std::to_string(kUboKernels) + "\n";
-  if (ssbo) d += "#define GM_USE_SSBO 1\n";
-  if (tiled) d += "#define GM_TILED 1\n#define GM_TILE " + std::to_string(kTileSize) + "\n";
-  d += "#define GM_COMBINE " + std::to_string(combine) + "\n";
-  d += "#define GM_AREA " + std::to_string(sampling) + "\n";
-  d += "#define GM_CUTOFF " + std::to_string(int(cutoff)) + "\n";
-  d += "#define GM_EXACT_FMA " + std::to_string(int(exact_fma)) + "\n";
-  return d;
-}
-
-}  // namespace
 
 struct MixtureRenderer::Impl {
-  std::array<Program, kFieldVariants> field_programs;
+  FieldPrograms field_programs;
   Program colormap;
   VertexArray vao;
-  Buffer ubo, ssbo, tile_offsets, tile_indices, rim;
-  std::size_t ssbo_bytes = 0, tile_offsets_bytes = 0, tile_indices_bytes = 0, rim_bytes = 0;
+  Buffer ubo, ssbo, tile_offsets, tile_indices, tile_spans, rim, rim_px;
+  std::size_t ssbo_bytes = 0, tile_offsets_bytes = 0, tile_indices_bytes = 0, tile_spans_bytes = 0,
+              rim_bytes = 0, rim_px_bytes = 0;
+  std::size_t last_rim_pixels = 0;
   Tiling tiling = Tiling::Auto;
   bool used_tiles = false;
+  FieldVariant variant;  // of the last render_field
+  int tile_size = 8;     // tile side in pixels (constructor)
   Texture field_tex, color_tex, table_tex, threshold_tex;
   Framebuffer field_fbo, color_fbo;
   int field_w = 0, field_h = 0, color_w = 0, color_h = 0;
@@ -402,21 +102,6 @@ struct MixtureRenderer::Impl {
   std::string renderer;
   std::string simulate;  // GAUSSMAP_GL_SIMULATE (test hook)
 
-  const Program& field_program(int variant) {
-    // A storage-buffer cutoff variant and its tiled twin are linked together (see the top).
-    const int base = variant % kTiledVariant;
-    const bool twin = (base / 12) % 2 != 0 && base % 2 != 0;
-    for (int v : {variant, twin ? (variant + kTiledVariant) % kFieldVariants : variant}) {
-      Program& p = field_programs[std::size_t(v)];
-      if (!p)
-        p = link_program(shader_src::fullscreen_vert, shader_src::mixture_frag,
-                         field_defines(v, exact_fma) +
-                             (simulate == "shader-error"
-                                  ? "#error simulated failure (GAUSSMAP_GL_SIMULATE=shader-error)\n"
-                                  : ""));
-    }
-    return field_programs[std::size_t(variant)];
-  }
   void ensure_target(Texture& tex, Framebuffer& fbo, int& cur_w, int& cur_h, int w, int h,
                      GLenum format, const char* what);
   void check_size(int w, int h) const;
@@ -516,7 +201,7 @@ int MixtureRenderer::Impl::rows_per_strip(const Scene& scene, const Window& win,
   if (scene.sampling == Sampling::Area) cost = 40.0;  // rotated kernels: quadrature (~30-100x)
   double per_row = double(win.cols) * std::max(kernels, 1.0) * cost;
   double rows = std::floor(kBudget / per_row);
-  if (rows >= kTileSize) rows = std::floor(rows / kTileSize) * kTileSize;  // whole tile rows
+  if (rows >= tile_size) rows = std::floor(rows / tile_size) * tile_size;  // whole tile rows
   return int(std::clamp(rows, 1.0, double(win.rows)));
 }
 
@@ -559,8 +244,16 @@ MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()
 
   m.vao = make_vertex_array();
   m.exact_fma = probe_fma(m.vao);
+  // Tiles of 4x4 on a software rasterizer (fewest kernel visits: 10,000 kernels of sigma 3 cut at
+  // 3, 1024x1024, took 103 / 130 / 149 / 340 ms with tiles of 4 / 8 / 16 / 32), 8x8 on a GPU, so
+  // that a 32-lane warp (8x4 pixels) stays inside one tile and one kernel list.
+  m.tile_size = is_software_renderer(m.renderer) ? 4 : 8;
+  m.field_programs.configure(m.exact_fma, m.tile_size,
+                             m.simulate == "shader-error"
+                                 ? "#error simulated failure (GAUSSMAP_GL_SIMULATE=shader-error)\n"
+                                 : "");
   // The default variant now (shader errors surface at construction); the others on first use.
-  (void)m.field_program(field_variant(false, Combine::Sum, Sampling::Point, false));
+  (void)m.field_programs.get(FieldVariant{});
   m.colormap = link_program(shader_src::fullscreen_vert, shader_src::colormap_frag, "");
   m.ubo = make_buffer();
   glNamedBufferStorage(m.ubo.id(), GLsizeiptr(kUboBytes), nullptr, GL_DYNAMIC_STORAGE_BIT);
@@ -635,27 +328,28 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   }
   const std::size_t bytes = kernels.size() * sizeof(KernelGpu);
 
-  // Tiled binning: only with a cutoff; Auto from kAutoTileKernels kernels up, where the tile lists
-  // are short enough (tiled_is_cheaper). Over the entry cap: untiled.
+  // Tiled binning: only with a cutoff; Auto where the cost model says so (tiled_is_cheaper). Over
+  // the entry cap: untiled.
   PixelFrame frame = pixel_frame(scene);
   TileLists lists;
   double per_pixel = double(count);  // kernels each pixel loops over (strip sizing)
   m.used_tiles = false;
-  if (cutoff && count > 0 && m.tiling != Tiling::Off &&
-      (m.tiling == Tiling::On || count >= kAutoTileKernels)) {
+  if (cutoff && count > 0 && m.tiling != Tiling::Off) {
     const std::uint64_t cap = std::min<std::uint64_t>(
         kMaxTileEntries, std::uint64_t(std::max<GLint64>(m.max_ssbo_bytes, 0) / 4));
-    if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, win.cols, win.rows, kTileSize,
-                    cap, lists, win.row0, win.col0)) {
-      const double mean = double(lists.entries()) / double(lists.tiles());
-      m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, mean);
+    if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, win.cols, win.rows,
+                    m.tile_size, cap, lists, win.row0, win.col0)) {
+      const int nonempty = lists.nonempty();
+      const double covered = double(nonempty) / double(lists.tiles());
+      const double mean = double(lists.entries()) / double(std::max(nonempty, 1));
+      m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, covered, mean);
       if (m.used_tiles) per_pixel = mean;
     }
   }
 
   StateGuard guard;
   clear_gl_errors();
-  m.used_ssbo = count > kUboKernels || m.used_tiles;
+  m.used_ssbo = count > kUboKernels;
   if (!m.used_ssbo) {
     if (bytes > 0) glNamedBufferSubData(m.ubo.id(), 0, GLsizeiptr(bytes), kernels.data());
     glBindBufferBase(GL_UNIFORM_BUFFER, 0, m.ubo.id());
@@ -663,7 +357,11 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
     m.upload_storage(m.ssbo, m.ssbo_bytes, kernels.data(), bytes, 0,
                      (std::to_string(count) + " kernels").c_str());
   }
+  std::vector<std::int32_t> spans;  // tiled: the rectangles to draw (tile_spans.vert)
   if (m.used_tiles) {
+    spans = nonempty_rects(lists);
+    m.upload_storage(m.tile_spans, m.tile_spans_bytes, spans.data(),
+                     spans.size() * sizeof(std::int32_t), 5, "the tile spans");
     m.upload_storage(m.tile_offsets, m.tile_offsets_bytes, lists.offsets.data(),
                      lists.offsets.size() * sizeof(std::uint32_t), 1, "the tile offsets");
     m.upload_storage(m.tile_indices, m.tile_indices_bytes, lists.indices.data(),
@@ -676,22 +374,28 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   m.ensure_target(m.field_tex, m.field_fbo, m.field_w, m.field_h, win.cols, win.rows, GL_R32F,
                   "field");
 
-  const Program& prog = m.field_program(
-      field_variant(m.used_ssbo, scene.combine, scene.sampling, cutoff, m.used_tiles));
-  const GLuint p = prog.id();
-  glProgramUniform1i(p, 0, count);
-  glProgramUniform1i(p, 1, win.rows);
-  glProgramUniform2i(p, 3, win.col0, win.row0);
-  if (scene.sampling == Sampling::Area) glProgramUniform1i(p, 2, count_axis);
-  glProgramUniform2f(p, 4, frame.mul_x, frame.mul_y);
-  if (scene.sampling == Sampling::Area)
-    glProgramUniform2f(p, 5, frame.cell_scale_x, frame.cell_scale_y);
-  if (cutoff) {
-    glProgramUniform2f(p, 6, cut_hi, cut_lo);
-    const Grid grid = Grid::of(scene);
-    glProgramUniform4d(p, 8, grid.x0, grid.dx, grid.y0, grid.dy);
-  }
-  if (m.used_tiles) glProgramUniform1i(p, 7, lists.tiles_x);
+  m.variant = FieldVariant{m.used_ssbo,    m.used_tiles, scene.combine,
+                           scene.sampling, cutoff,       needs_extended(kernels)};
+  m.variant.all_axis = !m.variant.extended && all_axis_aligned(kernels);
+  // The uniforms of the field pass and of its rim pass (rim_pass: + the grid and target size).
+  auto set_uniforms = [&](GLuint p, bool rim_pass) {
+    glProgramUniform1i(p, 0, count);
+    glProgramUniform2i(p, 3, win.col0, win.row0);
+    if (scene.sampling == Sampling::Area) glProgramUniform1i(p, 2, count_axis);
+    glProgramUniform2f(p, 4, frame.mul_x, frame.mul_y);
+    if (scene.sampling == Sampling::Area)
+      glProgramUniform2f(p, 5, frame.cell_scale_x, frame.cell_scale_y);
+    if (cutoff) glProgramUniform2f(p, 6, cut_hi, cut_lo);
+    if (m.used_tiles) glProgramUniform1i(p, 7, lists.tiles_x);
+    if (rim_pass) {
+      const Grid grid = Grid::of(scene);
+      glProgramUniform4d(p, 8, grid.x0, grid.dx, grid.y0, grid.dy);
+    }
+    if (rim_pass || m.used_tiles) glProgramUniform2f(p, 9, float(win.cols), float(win.rows));
+    if (m.used_tiles && !rim_pass) glProgramUniform1i(p, 10, lists.tile);
+  };
+  const GLuint p = m.field_programs.get(m.variant).id();
+  set_uniforms(p, false);
 
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, m.field_fbo.id());
   StateGuard::set_pass_state();
@@ -704,18 +408,65 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   if (strips) glEnable(GL_SCISSOR_TEST);
   glBeginQuery(GL_TIME_ELAPSED, m.timer.id());
   m.last_strips = 0;
-  for (int y = 0; y < win.rows; y += rows) {
+  // No kernel: every combine rule gives 0, a clear. Tiled: the tiles no kernel reaches keep it.
+  if (m.used_tiles || count == 0) {
+    const float zero[4] = {0, 0, 0, 0};
+    glClearNamedFramebufferfv(m.field_fbo.id(), GL_COLOR, 0, zero);
+  }
+  for (int y = 0; y < win.rows && count > 0; y += rows) {
     if (strips) {
       glScissor(0, y, win.cols, std::min(rows, win.rows - y));
       if (m.last_strips > 0) glFlush();
     }
-    glDrawArrays(GL_TRIANGLES, 0, 3);
+    if (m.used_tiles)
+      glDrawArrays(GL_TRIANGLES, 0, GLsizei(spans.size() / 4 * 6));
+    else
+      glDrawArrays(GL_TRIANGLES, 0, 3);
     ++m.last_strips;
+  }
+  // The rim pass: float64 cutoff decisions at the few pixels a rim passes close to.
+  m.last_rim_pixels = 0;
+  if (cutoff && count > 0) {
+    std::vector<Gaussian> gs;
+    for (const Kernel& k : scene.kernels)
+      if (k.visible) gs.push_back(resolve(k, scene.normalization, scene.cutoff_sigma));
+    std::vector<std::int32_t> px;
+    const std::size_t all = std::size_t(win.cols) * std::size_t(win.rows);
+    if (!rim_pixels(gs, Grid::of(scene), *scene.cutoff_sigma, win, all, px))
+      throw GlError("rim pixel list over its bound (internal error)");
+    m.last_rim_pixels = px.size() / 2;
+    if (!px.empty()) {
+      m.upload_storage(m.rim_px, m.rim_px_bytes, px.data(), px.size() * sizeof(std::int32_t), 4,
+                       "the rim pixels");
+      FieldVariant rv = m.variant;
+      rv.rim_pass = true;
+      const GLuint rp = m.field_programs.get(rv).id();
+      set_uniforms(rp, true);
+      glDisable(GL_SCISSOR_TEST);
+      glUseProgram(rp);
+      glDrawArrays(GL_POINTS, 0, GLsizei(px.size() / 2));
+    }
   }
   glEndQuery(GL_TIME_ELAPSED);
   m.timer_pending = true;
   m.gpu_ms = -1;
   check_gl("drawing the field");
+}
+
+void MixtureRenderer::upload_field(const Field& field) {
+  Impl& m = *impl_;
+  m.check_size(field.width, field.height);
+  StateGuard guard;
+  clear_gl_errors();
+  m.ensure_target(m.field_tex, m.field_fbo, m.field_w, m.field_h, field.width, field.height,
+                  GL_R32F, "field");
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+  glTextureSubImage2D(m.field_tex.id(), 0, 0, 0, field.width, field.height, GL_RED, GL_FLOAT,
+                      field.data.data());  // top row first, as the texture is stored
+  m.timer_pending = false;
+  m.gpu_ms = -1;
+  check_gl("uploading a field");
 }
 
 void MixtureRenderer::render_colormap(const View& view, ValueRange range) {
@@ -759,38 +510,30 @@ void MixtureRenderer::render_colormap(const View& view, ValueRange range) {
 }
 
 namespace {
-// The one readback path: a whole texture, rows flipped once so that row 0 is on top.
-std::vector<std::uint8_t> read_texture(GLuint tex, int w, int h, GLenum format, GLenum type,
-                                       std::size_t pixel_bytes) {
-  const std::size_t row_bytes = std::size_t(w) * pixel_bytes;
-  const std::size_t total = row_bytes * std::size_t(h);
-  std::vector<std::uint8_t> raw(total), out(total);
+// The one readback path: a whole texture, stored top row first (mixture.frag), straight into `out`.
+void read_texture(GLuint tex, GLenum format, GLenum type, std::size_t bytes, void* out) {
   GLint pack_alignment = 4, pack_buffer = 0;
   glGetIntegerv(GL_PACK_ALIGNMENT, &pack_alignment);
   glGetIntegerv(GL_PIXEL_PACK_BUFFER_BINDING, &pack_buffer);
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
   clear_gl_errors();
-  glGetTextureImage(tex, 0, format, type, GLsizei(total), raw.data());
+  glGetTextureImage(tex, 0, format, type, GLsizei(bytes), out);
   GLenum err = glGetError();
   glPixelStorei(GL_PACK_ALIGNMENT, pack_alignment);
   glBindBuffer(GL_PIXEL_PACK_BUFFER, GLuint(pack_buffer));
   if (err != GL_NO_ERROR)
     throw GlError(std::string("reading back a texture failed: ") + gl_error_name(err));
-  for (int row = 0; row < h; ++row)
-    std::memcpy(out.data() + std::size_t(row) * row_bytes,
-                raw.data() + std::size_t(h - 1 - row) * row_bytes, row_bytes);
-  return out;
 }
 }  // namespace
 
 Field MixtureRenderer::read_field() const {
   const Impl& m = *impl_;
   if (!m.field_tex) throw GlError("read_field called before render_field");
-  std::vector<std::uint8_t> bytes =
-      read_texture(m.field_tex.id(), m.field_w, m.field_h, GL_RED, GL_FLOAT, sizeof(float));
-  Field f(m.field_w, m.field_h);
-  std::memcpy(f.data.data(), bytes.data(), bytes.size());
+  Field f;
+  f.width = m.field_w, f.height = m.field_h;
+  f.data.resize(std::size_t(m.field_w) * std::size_t(m.field_h));
+  read_texture(m.field_tex.id(), GL_RED, GL_FLOAT, f.data.size() * sizeof(float), f.data.data());
   return f;
 }
 
@@ -799,7 +542,8 @@ Image MixtureRenderer::read_image() const {
   if (!m.color_tex) throw GlError("read_image called before render_colormap");
   Image img;
   img.width = m.color_w, img.height = m.color_h;
-  img.rgba = read_texture(m.color_tex.id(), m.color_w, m.color_h, GL_RGBA, GL_UNSIGNED_BYTE, 4);
+  img.rgba.resize(std::size_t(m.color_w) * std::size_t(m.color_h) * 4);
+  read_texture(m.color_tex.id(), GL_RGBA, GL_UNSIGNED_BYTE, img.rgba.size(), img.rgba.data());
   return img;
 }
 
@@ -821,6 +565,12 @@ double MixtureRenderer::last_gpu_ms() const {
   return m.gpu_ms;
 }
 
+std::size_t MixtureRenderer::last_rim_pixels() const {
+  return impl_->last_rim_pixels;
+}
+bool MixtureRenderer::last_used_extended() const {
+  return impl_->variant.extended;
+}
 bool MixtureRenderer::last_used_ssbo() const {
   return impl_->used_ssbo;
 }

@@ -2,10 +2,11 @@
 // Needs a current GL 4.5 core context; takes the context's function loader (GLFW's in the viewer,
 // EGL's headless) and never owns a window. Kernels go to a std140 uniform buffer; past its capacity
 // they go to a shader storage buffer. With a cutoff and many kernels, kernels are binned into
-// screen tiles on the CPU and each pixel loops over its tile's list only (set_tiling). One readback
-// path, flipping Y once (row 0 = top).
+// screen tiles on the CPU and each pixel loops over its tile's list only (set_tiling). Textures
+// hold the top row first (row 0 = y0, as the field), so readback copies straight into the field.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,18 +43,27 @@ class MixtureRenderer {
   // centres from global indices through the whole render's arithmetic). A window outside the grid
   // or empty -> InputError.
   void render_field(const Scene& scene, const std::optional<Window>& window = std::nullopt);
+  // Make `field` (computed elsewhere, e.g. by the CPU backend) the current field, as if rendered:
+  // render_colormap, read_field and field_texture() then use it.
+  void upload_field(const Field& field);
   // Colormap the current field through view settings and range into the RGBA8 target.
   void render_colormap(const View& view, ValueRange range);
 
   Field read_field() const;  // (H, W) floats, row 0 on top
   Image read_image() const;  // RGBA8 of the last colormap pass, row 0 on top
 
-  unsigned field_texture() const;  // GL names, for a viewer to draw (bottom row = texture row 0)
+  unsigned field_texture() const;  // GL names, for a viewer to draw (top row = texture row 0)
   unsigned color_texture() const;
   double last_gpu_ms() const;   // GPU time of the last render_field (timer query), -1 if none;
                                 // the first call after a render waits for the GPU
   bool last_used_ssbo() const;  // the last render_field needed the storage-buffer path
-  int ubo_capacity() const;     // kernels that fit the uniform buffer
+  // The last render_field took the extended-precision path (strongly sheared kernels); else the
+  // plain float32 one (docs/semantics.md, "GPU float32 paths").
+  bool last_used_extended() const;
+  // Pixels the last render_field's rim pass redid (cut-off scenes: where some kernel's rim passes
+  // within 2e-5 of k^2 of the pixel centre, src/gl/rim_pixels.hpp).
+  std::size_t last_rim_pixels() const;
+  int ubo_capacity() const;           // kernels that fit the uniform buffer
   std::string renderer_name() const;  // GL_RENDERER string
 
   // Big jobs are drawn in horizontal strips so that no single draw runs for seconds (a viewer
@@ -63,14 +73,13 @@ class MixtureRenderer {
   int last_strip_count() const;  // draws the last render_field used
 
   // Tiled binning (cut-off scenes only; without a cutoff every kernel reaches every pixel). Each
-  // 8x8 block of pixels loops over the kernels whose cutoff ellipse may reach it; the field is
-  // bit-identical to the untiled loop. Tile side measured on llvmpipe, 1024x1024, sigma 3 cut at 3:
-  // 10,000 kernels 103 / 130 / 149 / 340 ms and 100,000 kernels 509 / 734 / 1468 / 2724 ms with
-  // tiles of 4 / 8 / 16 / 32; 8 keeps a GPU's 32-lane warps (8x4) inside one tile.
-  // Auto tiles from 16 kernels up when the mean list is short enough to pay for the indirection
-  // (a measured cost model). Either mode falls back to the untiled loop when the lists would
-  // exceed 16M entries (64 MiB; e.g. huge kernels with a cutoff, where every tile holds every
-  // kernel). Tiled draws read the kernels from the storage buffer (last_used_ssbo() is true).
+  // tile of pixels (4x4 on a software rasterizer, 8x8 on a GPU) loops over the kernels whose cutoff
+  // ellipse may reach it, and only tiles with a kernel are drawn (the rest is cleared to 0), so the
+  // cost follows the area the kernels cover; the field is bit-identical to the untiled loop. Auto
+  // tiles where a measured cost model says it is cheaper. Either mode falls back to the untiled
+  // loop when the lists would exceed 16M entries (64 MiB; e.g. huge kernels with a cutoff, where
+  // every tile holds every kernel). Kernel records stay in the uniform buffer up to its capacity,
+  // tiled or not; the tile lists are storage buffers.
   void set_tiling(Tiling mode);
   bool last_used_tiles() const;  // the last render_field used the tile lists
 

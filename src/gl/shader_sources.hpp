@@ -15,6 +15,8 @@ extern const ShaderFile fullscreen_vert;
 extern const ShaderFile mixture_frag;
 extern const ShaderFile colormap_frag;
 extern const ShaderFile fma_probe_frag;
+extern const ShaderFile rim_points_vert;
+extern const ShaderFile tile_spans_vert;
 }  // namespace shader_src
 
 }  // namespace gm::gl

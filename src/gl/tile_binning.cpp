@@ -45,8 +45,7 @@ Box kernel_box(const KernelGpu& k, double cutoff, const PixelFrame& f, int w, in
   axis_range(ccol, hx, f.mul_x, col0, w, c0, c1);
   axis_range(crow, hy, f.mul_y, row0, h, r0, r1);
   if (c0 > c1 || r0 > r1) return {1, 0, 1, 0};
-  // Field row r is fragment row h-1-r.
-  return {c0 / tile, c1 / tile, (h - 1 - r1) / tile, (h - 1 - r0) / tile};
+  return {c0 / tile, c1 / tile, r0 / tile, r1 / tile};  // fragment row = target row
 }
 
 }  // namespace
@@ -109,6 +108,37 @@ bool bin_kernels(const std::vector<KernelGpu>& kernels, int count_axis, double c
       }
   }
   return true;
+}
+
+std::vector<std::int32_t> nonempty_rects(const TileLists& lists) {
+  std::vector<std::int32_t> spans;
+  std::vector<std::size_t> open, next;  // spans (index / 4) ending at the current row
+  for (int ty = 0; ty < lists.tiles_y; ++ty) {
+    next.clear();
+    std::size_t o = 0;
+    auto empty = [&](int x) {
+      const std::size_t t = std::size_t(ty) * std::size_t(lists.tiles_x) + std::size_t(x);
+      return lists.offsets[2 * t + 2] == lists.offsets[2 * t];
+    };
+    for (int tx = 0; tx < lists.tiles_x;) {
+      if (empty(tx)) {
+        ++tx;
+        continue;
+      }
+      const int x0 = tx;
+      while (tx < lists.tiles_x && !empty(tx)) ++tx;
+      while (o < open.size() && spans[4 * open[o]] < x0) ++o;
+      if (o < open.size() && spans[4 * open[o]] == x0 && spans[4 * open[o] + 1] == tx) {
+        spans[4 * open[o] + 3] = ty + 1;
+        next.push_back(open[o++]);
+      } else {
+        spans.insert(spans.end(), {x0, tx, ty, ty + 1});
+        next.push_back(spans.size() / 4 - 1);
+      }
+    }
+    std::swap(open, next);
+  }
+  return spans;
 }
 
 }  // namespace gm::gl

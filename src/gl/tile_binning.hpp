@@ -2,8 +2,8 @@
 // variant (issue 4: many kernels on the GPU). No GL here; MixtureRenderer uploads the lists as two
 // std430 uint arrays.
 //
-// Tiles are kTileSize x kTileSize blocks of *fragment* coordinates (y = 0 is the bottom row, field
-// row H-1), so tile borders line up with the rasterizer's own pixel blocks. Tile t = ty * tiles_x +
+// Tiles are kTileSize x kTileSize blocks of *fragment* coordinates (fragment row = target row, top
+// first), so tile borders line up with the rasterizer's own pixel blocks. Tile t = ty * tiles_x +
 // tx. Each kernel gets a conservative pixel box from its cutoff ellipse: half-extents k sqrt(a) and
 // k sqrt(c) (domain units) = k / |kx|, k / |ky| in pixel-index units (kernel_block.hpp), widened by
 // 0.1% and one pixel (rounding; the shader decides the cutoff at the pixel centre for both
@@ -24,7 +24,7 @@
 
 namespace gm::gl {
 
-inline constexpr int kTileSize = 8;  // fragments per tile side: see mixture_renderer.hpp
+inline constexpr int kTileSize = 8;  // default tile side (MixtureRenderer: 4 on a software GL)
 
 struct TileLists {
   int tile = kTileSize;
@@ -33,7 +33,35 @@ struct TileLists {
   std::vector<std::uint32_t> indices;  // kernel indices, ascending within each tile
   std::uint64_t entries() const { return indices.size(); }
   int tiles() const { return tiles_x * tiles_y; }
+  int nonempty() const {
+    int n = 0;
+    for (std::size_t t = 0; 2 * t + 2 < offsets.size(); ++t)
+      n += offsets[2 * t + 2] > offsets[2 * t];
+    return n;
+  }
 };
+
+// ---- when to tile (MixtureRenderer, Tiling::Auto) ----
+
+// Tile-list cap: 16M entries = 64 MiB of indices (a pathological scene, e.g. 100,000 huge kernels
+// with a cutoff at 1024x1024, would need billions: it draws untiled instead).
+inline constexpr std::uint64_t kMaxTileEntries = std::uint64_t(16) << 20;
+
+// Costs relative to one kernel visit of the untiled uniform-buffer loop, measured on llvmpipe (Mesa
+// 22.3, 2 cores): ~7 ns per pixel-kernel with uniform-buffer records, 11-20 ns with storage-buffer
+// ones (every load a gather), ~15 ns for a tiled visit (index + record); a fragment that visits no
+// kernel costs about two visits (a full-screen pass over 1920x1080 with no kernel: ~15 ms, with one
+// kernel ~22 ms). The tiled pass draws only the non-empty tiles (tile_spans.vert): the rest is a
+// clear, whose cost is negligible.
+inline constexpr double kCostUbo = 1.0, kCostSsbo = 2.0, kCostTiled = 2.5, kCostFragment = 2.0;
+
+// Whether the tiled pass beats the untiled loop over all `count` kernels: `covered` is the fraction
+// of tiles with a non-empty list, `mean` their mean list length.
+inline bool tiled_is_cheaper(int count, double covered, double mean) {
+  const double untiled =
+      kCostFragment + double(count) * (count <= kUboKernels ? kCostUbo : kCostSsbo);
+  return covered * (kCostFragment + mean * kCostTiled) < untiled;
+}
 
 // Bins `kernels` (packed for `frame`, the first count_axis of them axis-aligned) for a width x
 // height target and a cutoff of k sigma. The target is the window of the grid whose top-left pixel
@@ -44,5 +72,12 @@ struct TileLists {
 bool bin_kernels(const std::vector<KernelGpu>& kernels, int count_axis, double cutoff_sigma,
                  const PixelFrame& frame, int width, int height, int tile,
                  std::uint64_t max_entries, TileLists& out, int row0 = 0, int col0 = 0);
+
+// The tiles with a non-empty list as disjoint rectangles, 4 ints each: tile columns [x0, x1) by
+// tile rows [y0, y1). Each tile row's runs, a run extended downwards while the next row has the
+// very same run (one kernel's box becomes one quad: many thin quads cost a software rasterizer per
+// triangle and per bin). MixtureRenderer draws them (shaders/tile_spans.vert) over a cleared
+// target.
+std::vector<std::int32_t> nonempty_rects(const TileLists& lists);
 
 }  // namespace gm::gl

@@ -197,6 +197,7 @@ App::App(const ViewerOptions& options, GLFWwindow* window, float ui_scale)
       window_(window),
       ui_scale_(ui_scale),
       renderer_(load_gl),
+      sched_(renderer_, choose_backend(options.backend, renderer_.renderer_name())),
       editor_(options.scene, options.scene_path) {
   bool unicode = false;
   mono_font_ = load_fonts(ui_scale_, unicode);
@@ -223,6 +224,7 @@ App::App(const ViewerOptions& options, GLFWwindow* window, float ui_scale)
                       [](GLFWwindow* w, int n, const char** p) { app_of(w)->on_drop(n, p); });
   glfwSetWindowCloseCallback(window_, [](GLFWwindow* w) { app_of(w)->on_close_request(); });
   recovery_startup();
+  if (opts_.animate && !editor_.scene().kernels.empty()) editor_.begin_gesture();  // a long drag
 }
 
 void App::on_drop(int count, const char** paths) {
@@ -251,7 +253,7 @@ int App::run() {
   int settle = 3;
   while (!quit_) {
     bool busy = settle > 0 || drag_ != Drag::None || panel_active_ || editor_.in_gesture() ||
-                job_.has_value();
+                sched_.job().has_value();
     if (automation) {
       glfwPollEvents();
     } else if (busy) {
@@ -273,6 +275,8 @@ int App::run() {
     frame();
     ++frame_count_;
     if (automation && frame_count_ >= target) {
+      if (opts_.animate && editor_.in_gesture()) editor_.end_gesture();
+      if (opts_.stats) print_stats();
       if (!opts_.screenshot.empty() || !opts_.npy.empty()) {
         update_field(true);
         if (!opts_.screenshot.empty())
@@ -291,6 +295,7 @@ int App::run() {
 
 void App::frame() {
   double t0 = now_s();
+  if (opts_.animate) animate_step();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
@@ -330,38 +335,92 @@ void App::frame() {
   frame_ms_ = (now_s() - t0) * 1000.0;
   frame_other_ms_ = std::max(frame_ms_ - job_ms_this_frame_, 0.0);
   job_ms_this_frame_ = 0;
+  if (opts_.stats) {
+    frame_times_.push_back(frame_ms_);
+    if (field_ms_this_frame_ > 0) field_times_.push_back(field_ms_this_frame_);
+    if (field_is_preview_) ++preview_frames_;
+  }
+  field_ms_this_frame_ = 0;
+}
+
+void App::animate_step() {
+  const Scene& s = editor_.scene();
+  if (s.kernels.empty()) return;
+  // A small circle around where kernel 0 started, about 1% of the domain per frame.
+  const Grid g = Grid::of(s);
+  const double step = 0.01 * std::max(std::abs(g.dx) * s.width, std::abs(g.dy) * s.height);
+  const double a0 = animate_phase_, a1 = animate_phase_ + 0.3;
+  animate_phase_ = a1;
+  const Kernel& k = s.kernels.front();
+  editor_.move_kernel(0, k.cx + step * (std::cos(a1) - std::cos(a0)),
+                      k.cy + step * (std::sin(a1) - std::sin(a0)));
+}
+
+namespace {
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+}  // namespace
+
+// One JSON line on stdout. The first frames (ImGui laying the panel out, the first field) count
+// like the others: a median shrugs them off.
+void App::print_stats() const {
+  std::printf(
+      "{\"frames\": %zu, \"median_frame_ms\": %.3f, \"median_field_ms\": %.3f, \"backend\": "
+      "\"%s\", \"field_frames\": %zu, \"preview_frames\": %d, \"width\": %d, \"height\": "
+      "%d}\n",
+      frame_times_.size(), median_of(frame_times_), median_of(field_times_),
+      to_string(sched_.backend()), field_times_.size(), preview_frames_, editor_.scene().width,
+      editor_.scene().height);
+  std::fflush(stdout);
 }
 
 // Render the field when its inputs changed. A pass expected to be quick (< 60 ms, from the measured
 // throughput) renders the full field at once. A slow one shows a coarse preview first; once no drag
 // is in progress, the full field is refined in bands of rows, ~35 ms of work per frame, so the
-// window stays responsive on a software GL. Scripted runs (--frames) and screenshots always get the
-// full field.
+// window stays responsive on a software GL. During a drag, a field shown at under half a screen
+// pixel per image pixel is computed at about the screen's resolution (display_factor) and refined
+// when the drag ends. Scripted runs (--frames, except --animate, which schedules like a drag) and
+// screenshots always get the full field.
 void App::update_field(bool force_full) {
   const Scene& s = editor_.scene();
   const bool gesture = drag_ == Drag::Kernel || editor_.in_gesture();
   // The renderer refused this very scene: keep its message (no colormap pass over a field that was
   // never made, which would only replace the message with a less useful one).
   if (field_failed_ && !force_full && field_scene_ && same_field_inputs(*field_scene_, s)) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::uint64_t serial0 = field_serial_;
   try {
-    if (job_ && !same_field_inputs(job_->scene, s)) job_.reset();
-    if (force_full && job_) advance_job(std::numeric_limits<double>::infinity());
+    if (sched_.job() && !same_field_inputs(sched_.job()->scene, s)) sched_.cancel();
+    if (force_full && sched_.job()) advance_job(std::numeric_limits<double>::infinity());
     bool have_full = field_scene_ && !field_is_preview_ && same_field_inputs(*field_scene_, s);
     if (!have_full) {
-      double est = rate_.estimate_ms(s);
-      if (force_full || opts_.frames > 0 || est <= 60.0 || s.width < 2 || s.height < 2) {
-        job_.reset();
+      double est = sched_.rate().estimate_ms(s);
+      // Scripted runs get the full field at once, except --animate, which schedules like a drag.
+      const bool scripted = opts_.frames > 0 && !opts_.animate;
+      // While dragging, a field shown minified is computed at about the screen's resolution.
+      const int shown = gesture ? display_factor() : 1;
+      if (force_full || ((scripted || est <= 60.0) && shown <= 1) || s.width < 2 || s.height < 2) {
+        sched_.cancel();
         render_direct(s, 1);
       } else {
-        int factor = std::clamp(int(std::ceil(std::sqrt(est / 50.0))), 2, 32);  // a ~50 ms preview
+        int factor = est > 60.0 ? std::clamp(int(std::ceil(std::sqrt(est / 50.0))), 2, 32)
+                                : 1;  // a ~50 ms preview
+        factor = std::max(factor, shown);
         Scene p = preview_scene(s, factor);
         if (!field_scene_ || !field_is_preview_ || !same_field_inputs(*field_scene_, p))
           render_direct(p, factor);
-        if (!gesture && !job_) start_job(s);
+        if (!gesture && !sched_.job()) {
+          sched_.start(s);
+          own_tex_.ensure(s.width, s.height);
+        }
       }
     }
     // Band work gets about two thirds of the time: at least 35 ms a frame, twice the rest of it.
-    if (job_ && !gesture) advance_job(std::max(35.0, 2.0 * frame_other_ms_));
+    if (sched_.job() && !gesture) advance_job(std::max(35.0, 2.0 * frame_other_ms_));
     range_ = view_range(s.view, field_);
     refresh_colors();
     update_contours();
@@ -374,22 +433,28 @@ void App::update_field(bool force_full) {
       throw;
     }
     render_error_ = msg;
-    job_.reset();
+    sched_.cancel();
     field_scene_ = s;  // do not retry every frame; the next edit retries
     field_is_preview_ = false;
     field_failed_ = true;
   }
+  if (field_serial_ != serial0 || job_ms_this_frame_ > 0)
+    field_ms_this_frame_ +=
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int App::display_factor() const {
+  // Image pixels per screen pixel; a preview whose pixels are at most ~1.5 screen pixels wide looks
+  // the same as the full field on screen.
+  const double per_screen_px = vt_.scale() > 0 ? 1.0 / vt_.scale() : 1.0;
+  return per_screen_px >= 1.5 ? std::min(int(per_screen_px + 0.5), 16) : 1;
 }
 
 void App::render_direct(const Scene& target, int factor) {
-  auto t0 = std::chrono::steady_clock::now();
-  renderer_.render_field(target);
-  field_ = renderer_.read_field();
-  double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  rate_.update(target, ms);
+  const double ms = sched_.render(target, field_);
+  last_field_ms_ = ms;
   if (factor == 1) full_field_ms_ = ms;
-  gpu_ms_ = renderer_.last_gpu_ms();
+  gpu_ms_ = sched_.last_gpu_ms();
   field_is_preview_ = factor > 1;
   preview_factor_ = factor;
   field_scene_ = target;
@@ -402,47 +467,21 @@ void App::render_direct(const Scene& target, int factor) {
   tex_view_.reset();
 }
 
-void App::start_job(const Scene& s) {
-  BandJob j;
-  j.scene = s;
-  j.field = Field(s.width, s.height);
-  double per_row_ms = rate_.estimate_ms(s) / s.height;
-  j.band_rows = std::clamp(int(25.0 / std::max(per_row_ms, 1e-6)), 2, s.height);
-  own_tex_.ensure(s.width, s.height);
-  job_ = std::move(j);
-}
-
 void App::advance_job(double budget_ms) {
-  using clock = std::chrono::steady_clock;
-  auto t0 = clock::now();
-  BandJob& j = *job_;
-  const int h = j.scene.height, w = j.scene.width;
   const View& view = editor_.scene().view;
-  while (j.next_row < h) {
-    int r0 = j.next_row, rows = std::min(j.band_rows, h - r0);
-    if (rows < 2) r0 = h - 2, rows = 2;  // a one-row grid would change the cell height
-    Scene band = band_scene(j.scene, r0, rows);
-    auto tb = clock::now();
-    renderer_.render_field(band);
-    Field fb = renderer_.read_field();
-    double ms = std::chrono::duration<double, std::milli>(clock::now() - tb).count();
-    rate_.update(band, ms);
-    j.ms += ms;
-    job_ms_this_frame_ += ms;
-    gpu_ms_ = renderer_.last_gpu_ms();
-    for (int r = 0; r < rows; ++r)
-      std::memcpy(&j.field.at(r0 + r, 0), &fb.at(r, 0), sizeof(float) * std::size_t(w));
-    // Show the refined rows right away, in the preview's range until the whole field is known.
-    own_tex_.upload_rows(colorize_rows(j.field, view, range_, r0, rows), r0);
-    j.next_row = r0 + rows;
-    if (ms > 0.5) j.band_rows = std::clamp(int(rows * 25.0 / ms), 2, h);
-    if (std::chrono::duration<double, std::milli>(clock::now() - t0).count() >= budget_ms) break;
-  }
-  if (j.next_row >= h) {
-    full_field_ms_ = j.ms;
-    field_ = std::move(j.field);
-    field_scene_ = std::move(j.scene);
-    job_.reset();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::optional<FieldScheduler::Job> done =
+      sched_.advance(budget_ms, [&](const FieldScheduler::Job& j, int r0, int rows) {
+        // Show the refined rows right away, in the preview's range until the whole field is known.
+        own_tex_.upload_rows(colorize_rows(j.field, view, range_, r0, rows), r0);
+      });
+  gpu_ms_ = sched_.last_gpu_ms();
+  job_ms_this_frame_ +=
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (done) {
+    full_field_ms_ = last_field_ms_ = done->ms;
+    field_ = std::move(done->field);
+    field_scene_ = std::move(done->scene);
     field_is_preview_ = false;
     preview_factor_ = 1;
     field_minmax_ = min_max(field_);
@@ -469,8 +508,9 @@ void App::refresh_colors() {
   if (display_ == Display::Preview) {
     preview_tex_.ensure(field_.width, field_.height);
     preview_tex_.upload_rows(colorize_rows(field_, v, range_, 0, field_.height), 0);
-    if (job_ && job_->next_row > 0)
-      own_tex_.upload_rows(colorize_rows(job_->field, v, range_, 0, job_->next_row), 0);
+    if (sched_.job() && sched_.job()->next_row > 0)
+      own_tex_.upload_rows(colorize_rows(sched_.job()->field, v, range_, 0, sched_.job()->next_row),
+                           0);
   } else {
     own_tex_.ensure(field_.width, field_.height);
     own_tex_.upload_rows(colorize_rows(field_, v, range_, 0, field_.height), 0);
@@ -616,7 +656,8 @@ void App::edit(const Scene& next) {
 }
 
 void App::end_gestures_if_idle() {
-  if (editor_.in_gesture() && drag_ == Drag::None && !ImGui::IsAnyItemActive())
+  // --animate holds one long drag until the last frame (run()).
+  if (editor_.in_gesture() && drag_ == Drag::None && !ImGui::IsAnyItemActive() && !opts_.animate)
     editor_.end_gesture();
 }
 

@@ -18,6 +18,7 @@
 #include "viewer/display_texture.hpp"
 #include "viewer/editor.hpp"
 #include "viewer/file_flow.hpp"
+#include "viewer/field_scheduler.hpp"
 #include "viewer/probe.hpp"
 #include "viewer/recovery.hpp"
 #include "viewer/render_plan.hpp"
@@ -45,8 +46,10 @@ class App {
   void frame();
   void update_field(bool force_full);
   void render_direct(const Scene& target, int factor);
-  void start_job(const Scene& s);
+  int display_factor() const;  // preview factor matching the screen's resolution (drags)
   void advance_job(double budget_ms);
+  void animate_step();  // --animate: kernel 0 moves a little (one scene change per frame)
+  void print_stats() const;
   void refresh_colors();
   Image current_picture();  // the colormapped field at scene resolution (after update_field(true))
   void handle_shortcuts();
@@ -93,6 +96,7 @@ class App {
   GLFWwindow* window_;
   float ui_scale_ = 1;
   gl::MixtureRenderer renderer_;
+  FieldScheduler sched_;  // backend, whole fields, band jobs
   Editor editor_;
   FileFlow flow_{editor_};  // Open / Save / Save As / New / Quit decisions (file_flow.hpp)
   std::uint64_t flow_loads_ = 0;
@@ -120,7 +124,7 @@ class App {
   Scale contour_scale_ = Scale::Linear;
   void update_contours();
   double full_field_ms_ = 0;  // wall time of the last full-resolution field (+ readback)
-  RenderRate rate_;           // measured field throughput, for previews and band sizes
+  double last_field_ms_ = 0;  // ... of the last field computed at once, preview or not
 
   // What the canvas shows: the renderer's colour texture (a full field rendered in one pass), or
   // our own textures colorized on the CPU: a coarse preview (while dragging, or while a slow
@@ -130,19 +134,16 @@ class App {
   DisplayTexture preview_tex_, own_tex_;
   std::optional<View> tex_view_;  // view + range the shown own/preview texture was colorized with
   ValueRange tex_range_;
-  struct BandJob {
-    Scene scene;
-    Field field;
-    int next_row = 0;
-    int band_rows = 8;
-    double ms = 0;
-  };
-  std::optional<BandJob> job_;
   double job_ms_this_frame_ = 0;  // band work done in the current frame
   double frame_other_ms_ = 0;     // the last frame's time besides band work
   double gpu_ms_ = -1;
   double frame_ms_ = 0;
   int frame_count_ = 0;
+  double field_ms_this_frame_ = 0;   // field work (evaluation, upload / readback, colormap)
+  std::vector<double> frame_times_;  // --stats: per frame, ms
+  std::vector<double> field_times_;  // --stats: per frame that computed a field, ms
+  int preview_frames_ = 0;           // --stats: frames that showed a preview
+  double animate_phase_ = 0;
 
   // Canvas layout (ImGui screen coordinates).
   float panel_width_ = 380;

@@ -49,6 +49,7 @@ std::vector<double> outline_levels(const Scene& s) {
   return out;
 }
 
+constexpr int kPlainOutlinesFrom = 16;  // more kernels: plain outlines during drags
 constexpr int kMaxHoverPick = 5000;  // hover cursor feedback up to this many kernels
 
 }  // namespace
@@ -179,15 +180,15 @@ void App::draw_canvas() {
     return reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(id));
   };
   if (display_ == Display::Renderer) {
-    // The renderer's colour texture holds the bottom image row at texture row 0: flip v.
-    dl->AddImage(tex_id(renderer_.color_texture()), i0, i1, ImVec2(0, 1), ImVec2(1, 0));
+    // The renderer's colour texture holds the top image row at texture row 0.
+    dl->AddImage(tex_id(renderer_.color_texture()), i0, i1);
   } else if (display_ == Display::Own) {
     dl->AddImage(tex_id(own_tex_.id()), i0, i1);
   } else {
     dl->AddImage(tex_id(preview_tex_.id()), i0, i1);
-    if (job_ && job_->next_row > 0 && own_tex_.id()) {
+    if (sched_.job() && sched_.job()->next_row > 0 && own_tex_.id()) {
       // Rows refined so far, over the preview.
-      float f = float(job_->next_row) / float(job_->scene.height);
+      float f = float(sched_.job()->next_row) / float(sched_.job()->scene.height);
       dl->AddImage(tex_id(own_tex_.id()), i0, ImVec2(i1.x, i0.y + (i1.y - i0.y) * f), ImVec2(0, 0),
                    ImVec2(1, f));
     }
@@ -205,11 +206,11 @@ void App::draw_canvas() {
       dl->AddRect(iv(a), iv(b), IM_COL32(255, 255, 255, 200));
     }
   }
-  if (job_ || field_is_preview_) {
+  if (sched_.job() || field_is_preview_) {
     char msg[64];
-    if (job_)
+    if (sched_.job())
       std::snprintf(msg, sizeof msg, "refining %d%%",
-                    100 * job_->next_row / std::max(job_->scene.height, 1));
+                    100 * sched_.job()->next_row / std::max(sched_.job()->scene.height, 1));
     else
       std::snprintf(msg, sizeof msg, "preview 1/%d", preview_factor_);
     ImVec2 p(c0.x + 8 * ui_scale_, c0.y + 6 * ui_scale_);
@@ -227,12 +228,15 @@ void App::draw_canvas() {
                 render_error_.c_str(), nullptr, wrap);
   }
   {
-    // Status line: field GPU time and frame time (details in the panel's Performance section).
-    char st[128];
-    if (gpu_ms_ >= 0)
-      std::snprintf(st, sizeof st, "field GPU %.2f ms   frame %.1f ms", gpu_ms_, frame_ms_);
+    // Status line: the field's backend and time, the frame time (details and the reason for the
+    // backend in the panel's Performance section).
+    char st[160];
+    if (sched_.backend() == FieldBackend::Gpu && gpu_ms_ >= 0)
+      std::snprintf(st, sizeof st, "field on the GPU %.2f ms   frame %.1f ms", gpu_ms_, frame_ms_);
     else
-      std::snprintf(st, sizeof st, "frame %.1f ms", frame_ms_);
+      std::snprintf(st, sizeof st, "field on the %s %.1f ms   frame %.1f ms",
+                    sched_.backend() == FieldBackend::Cpu ? "CPU" : "GPU", last_field_ms_,
+                    frame_ms_);
     float fs = ImGui::GetFontSize();
     dl->AddText(ImVec2(c0.x + 8 * ui_scale_, c1.y - fs - 6 * ui_scale_),
                 IM_COL32(150, 152, 160, 255), st);
@@ -258,6 +262,12 @@ void App::draw_outlines() {
   const float s = ui_scale_;
   const std::vector<double> levels = outline_levels(sc);
   std::vector<ImVec2> pts;
+  // While a drag changes the scene every frame, many outlines are drawn plain (no anti-aliasing, no
+  // dark halo): on a software GL each anti-aliased segment is several triangles, and 64 kernels'
+  // outlines took ~150 ms a frame on llvmpipe. The full look returns when the drag ends.
+  const bool plain = editor_.in_gesture() && n > kPlainOutlinesFrom;
+  const ImDrawListFlags flags = dl->Flags;
+  if (plain) dl->Flags &= ~ImDrawListFlags_AntiAliasedLines;
 
   // 1-sigma radius on screen (the larger principal axis), pixels.
   auto screen_radius = [&](const Kernel& k) {
@@ -277,8 +287,9 @@ void App::draw_outlines() {
     int segs = std::clamp(int(rs / 2.5), 24, 160);
     pts.clear();
     for (Vec2 p : ellipse_points(k, level, segs)) pts.push_back(iv(vt_.domain_to_screen(p)));
-    dl->AddPolyline(pts.data(), int(pts.size()), IM_COL32(0, 0, 0, 90), ImDrawFlags_Closed,
-                    thick + 1.6f * s);
+    if (!plain)
+      dl->AddPolyline(pts.data(), int(pts.size()), IM_COL32(0, 0, 0, 90), ImDrawFlags_Closed,
+                      thick + 1.6f * s);
     dl->AddPolyline(pts.data(), int(pts.size()), col, ImDrawFlags_Closed, thick);
   };
   auto centre_mark = [&](const Kernel& k, ImU32 col) {
@@ -341,6 +352,7 @@ void App::draw_outlines() {
       ++hi;
     }
   }
+  dl->Flags = flags;
 }
 
 void App::draw_colorbar() {

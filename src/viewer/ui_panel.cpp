@@ -517,18 +517,22 @@ void App::panel_stats() {
   if (!ImGui::CollapsingHeader("Performance")) return;
   const Scene& s = editor_.scene();
   ImGui::Text("field %d x %d, %zu kernels", s.width, s.height, s.kernels.size());
-  if (gpu_ms_ >= 0)
+  ImGui::TextWrapped("backend %s", sched_.choice().why.c_str());
+  if (sched_.backend() == FieldBackend::Cpu)
+    ImGui::Text("CPU field + upload %.1f ms", full_field_ms_);
+  else if (gpu_ms_ >= 0)
     ImGui::Text("GPU field pass %.2f ms", gpu_ms_);
   else
     ImGui::Text("GPU field pass: no timer");
-  ImGui::Text("full field + readback %.1f ms", full_field_ms_);
+  if (sched_.backend() == FieldBackend::Gpu)
+    ImGui::Text("full field + readback %.1f ms", full_field_ms_);
   ImGui::Text("frame %.1f ms", frame_ms_);
   if (field_is_preview_) ImGui::Text("showing a preview at 1/%d resolution", preview_factor_);
-  if (job_)
-    ImGui::Text("refining: %d of %d rows, bands of %d", job_->next_row, job_->scene.height,
-                job_->band_rows);
-  ImGui::TextColored(kDimColor, "throughput %.3g kernel-px/ms (point), %.3g (area)", rate_.point,
-                     rate_.area);
+  if (sched_.job())
+    ImGui::Text("refining: %d of %d rows, bands of %d", sched_.job()->next_row,
+                sched_.job()->scene.height, sched_.job()->band_rows);
+  ImGui::TextColored(kDimColor, "throughput %.3g kernel-px/ms (point), %.3g (area)",
+                     sched_.rate().point, sched_.rate().area);
   ImGui::TextColored(kDimColor, "%s", renderer_.renderer_name().c_str());
 }
 

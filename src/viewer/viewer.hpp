@@ -26,6 +26,9 @@ struct ViewerOptions {
   // Automation runs (frames > 0) render, write their shots, then fail with this error (exit 2).
   std::string load_error;
   std::string failed_path;
+  std::string backend = "auto";  // field backend: auto | gpu | cpu (field_scheduler.hpp)
+  bool animate = false;          // automation: move kernel 0 a little every frame, as a drag does
+  bool stats = false;  // at exit, one JSON line on stdout: frames, median frame / field ms, backend
 
   // No lost work (recovery.hpp). Automation runs (frames > 0) never write, adopt or delete
   // recovery files; they only show the offer.

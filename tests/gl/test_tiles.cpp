@@ -185,7 +185,6 @@ TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on ran
     R.set_tiling(gl::Tiling::On);
     R.render_field(s);
     CHECK(R.last_used_tiles());
-    CHECK(R.last_used_ssbo());
     Field tiles = R.read_field();
     const int diff = differing_pixels(untiled, tiles);
     CHECK(diff == 0);
@@ -243,9 +242,13 @@ TEST_CASE("gl tiles: the automatic choice, and forcing either path") {
   R.render_field(s);
   CHECK_FALSE(R.last_used_tiles());
   CHECK(same_bits(a, R.read_field()));
-  // Few kernels: the untiled loop (uniform buffer).
+  // Few small kernels: tiled too (only the tiles they reach are drawn).
   s.kernels.resize(8);
   R.set_tiling(gl::Tiling::Auto);
+  R.render_field(s);
+  CHECK(R.last_used_tiles());
+  // Few kernels covering the image: the untiled loop (uniform buffer).
+  for (Kernel& k : s.kernels) k.sx = k.sy = 200.0;
   R.render_field(s);
   CHECK_FALSE(R.last_used_tiles());
   CHECK_FALSE(R.last_used_ssbo());
@@ -319,7 +322,7 @@ TEST_CASE("tiles: CPU binning: conservative boxes, ascending lists, split, cap")
     int missing = 0;
     for (int row = 0; row < s.height; ++row)
       for (int col = 0; col < s.width; ++col) {
-        const int t = ((s.height - 1 - row) / lists.tile) * lists.tiles_x + col / lists.tile;
+        const int t = (row / lists.tile) * lists.tiles_x + col / lists.tile;
         const std::uint32_t* b = lists.indices.data() + lists.offsets[std::size_t(2 * t)];
         const std::uint32_t* m = lists.indices.data() + lists.offsets[std::size_t(2 * t + 1)];
         const std::uint32_t* e = lists.indices.data() + lists.offsets[std::size_t(2 * t + 2)];
@@ -348,4 +351,42 @@ TEST_CASE("tiles: CPU binning: conservative boxes, ascending lists, split, cap")
       CHECK(capped.indices.empty());
     }
   }
+}
+
+TEST_CASE("gl tiles: the drawn rectangles cover exactly the non-empty tiles, once each") {
+  Rng rng(0x7ec7);
+  int cases = 0;
+  std::size_t rects = 0, tiles = 0;
+  for (int index = 0; index < 40; ++index) {
+    const int w = rng.integer(1, 300), h = rng.integer(1, 200);
+    Scene s = many_kernels(w, h, rng.integer(0, 60), 0.5, rng.chance(0.3) ? 30.0 : 4.0, false, rng);
+    const std::vector<gl::KernelGpu> packed = gl::pack_kernels(s);
+    gl::TileLists lists;
+    REQUIRE(gl::bin_kernels(packed, int(packed.size()), *s.cutoff_sigma, gl::pixel_frame(s), w, h,
+                            4, std::uint64_t(1) << 30, lists));
+    const std::vector<std::int32_t> r = gl::nonempty_rects(lists);
+    REQUIRE(r.size() % 4 == 0);
+    std::vector<int> covered(std::size_t(lists.tiles()), 0);
+    for (std::size_t i = 0; i < r.size(); i += 4) {
+      REQUIRE(0 <= r[i]);
+      REQUIRE(r[i] < r[i + 1]);
+      REQUIRE(r[i + 1] <= lists.tiles_x);
+      REQUIRE(0 <= r[i + 2]);
+      REQUIRE(r[i + 2] < r[i + 3]);
+      REQUIRE(r[i + 3] <= lists.tiles_y);
+      for (int y = r[i + 2]; y < r[i + 3]; ++y)
+        for (int x = r[i]; x < r[i + 1]; ++x) ++covered[std::size_t(y * lists.tiles_x + x)];
+    }
+    int wrong = 0;
+    for (std::size_t t = 0; t < covered.size(); ++t) {
+      const int want = lists.offsets[2 * t + 2] > lists.offsets[2 * t] ? 1 : 0;
+      wrong += covered[t] != want ? 1 : 0;
+      tiles += std::size_t(want);
+    }
+    CHECK(wrong == 0);
+    rects += r.size() / 4;
+    ++cases;
+  }
+  MESSAGE(cases << " binnings: " << tiles << " non-empty tiles drawn as " << rects
+                << " rectangles, each exactly once");
 }

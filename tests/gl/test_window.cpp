@@ -2,10 +2,14 @@
 // (every combine rule and sampling, rotated kernels, with and without a cutoff, uniform-buffer and
 // storage-buffer kernel counts, tiled and untiled, strips, reversed / offset / degenerate domains,
 // cutoff rims through pixel centres) every window's field is memcmp-equal to the same slice of the
-// whole field. Windows outside the grid are refused.
+// whole field. Windows outside the grid are refused. Also the renderer's other entry points into
+// its field: upload_field (a CPU field made current), and the per-scene shader variant (plain
+// float32 within its derived error bound at the largest shear it accepts, extended for needles).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <sstream>
@@ -13,7 +17,9 @@
 
 #include "core/errors.hpp"
 #include "core/field.hpp"
+#include "core/reference.hpp"
 #include "core/scene.hpp"
+#include "gl/kernel_block.hpp"
 #include "gl_test_env.hpp"
 
 using namespace gm;
@@ -167,4 +173,69 @@ TEST_CASE("gl window: windows outside the grid or empty are refused") {
     CHECK_THROWS_AS(R.render_field(s, w), InputError);
   }
   CHECK_NOTHROW(R.render_field(s, Window{9, 19, 1, 1}));
+}
+
+TEST_CASE("gl upload_field: an uploaded field reads back and colours like a rendered one") {
+  GM_GL_OR_SKIP();
+  Scene s = seed_scene();
+  s.width = 97, s.height = 61;
+  R.render_field(s);
+  const Field rendered = R.read_field();
+  R.render_colormap(s.view, ValueRange{0, 1});
+  const Image colours = R.read_image();
+  Field other(s.width, s.height);  // something else in between
+  R.upload_field(other);
+  R.upload_field(rendered);
+  const Field back = R.read_field();
+  REQUIRE(back.width == rendered.width);
+  REQUIRE(back.height == rendered.height);
+  CHECK(std::memcmp(back.data.data(), rendered.data.data(), back.data.size() * sizeof(float)) == 0);
+  R.render_colormap(s.view, ValueRange{0, 1});
+  CHECK(R.read_image().rgba == colours.rgba);
+}
+
+TEST_CASE("gl variants: plain float32 up to the shear bound, extended past it, within the bound") {
+  GM_GL_OR_SKIP();
+  test::TilingGuard guard{R};
+  Rng rng(0x5ea);
+  // Kernels of shear |rho| / sqrt(1 - rho^2) just under kPlainMaxShear (aspect ratio 8:1 at 45
+  // degrees: shear (64 - 1) / 16 = 3.94), sigma 1.5..12 px, centres anywhere in a wide image far
+  // from the domain origin: the plain path's worst case. docs/semantics.md derives its bound:
+  // (17 + 6 s) eps / e of the kernel's peak from the offsets, plus exp's own rounding.
+  double worst_plain = 0;
+  for (int scene = 0; scene < 6; ++scene) {
+    Scene s;
+    s.width = 400, s.height = 90;
+    s.normalization = Normalization::Peak;
+    s.domain_x = std::array<double, 2>{3000.0, 3399.0};
+    s.domain_y = std::array<double, 2>{-500.0, -411.0};
+    for (int i = 0; i < 5; ++i) {
+      Kernel k;
+      k.cx = rng.uniform(3000, 3399), k.cy = rng.uniform(-500, -411);
+      k.sy = rng.uniform(1.5, 12.0), k.sx = 7.9 * k.sy;
+      k.angle_deg = rng.chance(0.5) ? 45.0 : -45.0;
+      s.kernels.push_back(k);
+    }
+    R.render_field(s);
+    CHECK_FALSE(R.last_used_extended());
+    const double e = compare(R.read_field(), evaluate_reference(s).field).max_rel_peak;
+    worst_plain = std::max(worst_plain, e);
+  }
+  const double eps = std::ldexp(1.0, -24);
+  const double bound = (17 + 6 * gl::kPlainMaxShear) * eps / std::exp(1.0);
+  MESSAGE("plain path at shear 3.94, far-off domain: worst max error / peak = "
+          << worst_plain << " (offset bound " << bound << " + exp rounding)");
+  CHECK(worst_plain <= bound + 8 * eps);
+  // Needles: the extended path.
+  Scene n;
+  n.width = 200, n.height = 150;
+  Kernel k;
+  k.cx = 100, k.cy = 75, k.sx = 60, k.sy = 0.5, k.angle_deg = 30;
+  n.kernels.push_back(k);
+  R.render_field(n);
+  CHECK(R.last_used_extended());
+  // Axis-aligned: plain.
+  n.kernels[0].angle_deg = 0;
+  R.render_field(n);
+  CHECK_FALSE(R.last_used_extended());
 }
