@@ -1,6 +1,6 @@
 #version 450 core
 // mixture.frag — evaluates the whole kernel mixture at one pixel into an R32F target, exactly as
-// DESIGN.md §1 and src/core/reference.cpp define it (float32 instead of float64):
+// docs/semantics.md and src/core/reference.cpp define it (float32 instead of float64):
 //   point sampling  amp * exp(-d2 / 2)
 //   area sampling   mass * P(cell) / (cell_w * cell_h); P exact via erfc for axis-aligned kernels,
 //                   the fixed quadrature of gm::cell_prob_rotated for rotated ones

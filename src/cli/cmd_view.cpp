@@ -1,11 +1,12 @@
 // cmd_view.cpp — `gaussmap view [SCENE.json|SCENE.png | --recover] [--no-recovery] [--size WxH]
 // [--window-size WxH] [--frames N] [--screenshot OUT.png] [--window-shot OUT2.png] [--npy
-// OUT.npy]`: the interactive viewer (the default command), or a scripted run that renders N frames,
-// writes the shots and exits 0. --recover opens the newest unsaved work of an ended viewer
-// (src/viewer/recovery.hpp). A scene that fails to load opens the viewer anyway, with the error
-// shown and the file left as it is (as editors do); a scripted run then exits 2 after its frames.
-// Thin: parses, loads the scene, hands over to src/viewer. Errors are thrown (InputError -> 2,
-// GlError / IoError -> 1). Without the viewer (GAUSSMAP_VIEWER=OFF) main.cpp supplies cmd_view.
+// OUT.npy] [--backend auto|gpu|cpu] [--animate] [--stats]`: the interactive viewer (the default
+// command), or a scripted run that renders N frames, writes the shots and exits 0. --recover opens
+// the newest unsaved work of an ended viewer (src/viewer/recovery.hpp). A scene that fails to load
+// opens the viewer anyway, with the error shown and the file left as it is (as editors do); a
+// scripted run then exits 2 after its frames. Thin: parses, loads the scene, hands over to
+// src/viewer. Errors are thrown (InputError -> 2, GlError / IoError -> 1). Without the viewer
+// (GAUSSMAP_VIEWER=OFF) main.cpp supplies cmd_view.
 #ifdef GAUSSMAP_HAS_VIEWER
 
 #include <charconv>
@@ -26,7 +27,8 @@ namespace {
 const char* const kViewHelp =
     "usage: gaussmap [view] [SCENE.json | SCENE.png | --recover] [--no-recovery] [--size WxH]\n"
     "                [--window-size WxH] [--frames N] [--screenshot OUT.png]\n"
-    "                [--window-shot OUT2.png] [--npy OUT.npy]\n"
+    "                [--window-shot OUT2.png] [--npy OUT.npy] [--backend auto|gpu|cpu]\n"
+    "                [--animate] [--stats]\n"
     "\n"
     "Opens the viewer on SCENE (a scene JSON, or a PNG written by gaussmap, which carries its\n"
     "scene); without SCENE, the built-in two-kernel example. A SCENE that cannot be loaded\n"
@@ -40,6 +42,12 @@ const char* const kViewHelp =
     "  --window-shot OUT.png  the whole window as it looks, panel included, scene embedded\n"
     "  --npy OUT.npy          the float field, <f4, shape (H, W)\n"
     "  (a shot option without --frames implies --frames 5)\n"
+    "  --backend NAME         how the field is computed: auto (default: the CPU backend where\n"
+    "                         GL is software, the shader on a hardware GPU), gpu or cpu; the\n"
+    "                         panel's Performance section says which ran and why\n"
+    "  --animate              scripted: move kernel 0 a little every frame, as a drag does\n"
+    "  --stats                at exit, one JSON line on stdout: frames, median_frame_ms,\n"
+    "                         median_field_ms, backend\n"
     "  --recover              open the newest unsaved work of a viewer that ended without saving\n"
     "                         (crash, kill) as a modified document; exit 1 when there is none\n"
     "  --no-recovery          do not offer unsaved work of ended viewers at startup\n"
@@ -50,7 +58,7 @@ const char* const kViewHelp =
     "\n"
     "Needs a display (DISPLAY; `xvfb-run -a gaussmap view ...` works headless); without one, use\n"
     "`gaussmap render`. Mouse and keys: the Help section of the panel.\n"
-    "The viewer renders with GL only; for a field too large for this GL, use\n"
+    "The viewer shows the field as a GL texture; for a field larger than this GL's textures, use\n"
     "`gaussmap render --backend cpu`.\n"
     "Exit status: 0 ok, 1 no display / no GL / I/O failure, 2 bad input or usage.\n";
 

@@ -1,5 +1,5 @@
 // tile_binning.hpp — CPU binning of cut-off kernels into screen tiles for mixture.frag's GM_TILED
-// variant (issue 4: many kernels on the GPU). No GL here; MixtureRenderer uploads the lists as two
+// variant (many kernels on the GPU). No GL here; MixtureRenderer uploads the lists as two
 // std430 uint arrays.
 //
 // Tiles are kTileSize x kTileSize blocks of *fragment* coordinates (fragment row = target row, top

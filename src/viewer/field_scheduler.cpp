@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/backend_choice.hpp"
 #include "core/errors.hpp"
 #include "core/fast_eval.hpp"
 
@@ -29,10 +30,10 @@ BackendChoice choose_backend(const std::string& requested, const std::string& re
   if (requested == "cpu") return {FieldBackend::Cpu, "cpu: --backend cpu"};
   if (requested != "auto")
     throw InputError("view: --backend: expected auto, gpu or cpu, got \"" + requested + "\"");
-  for (const char* soft : {"llvmpipe", "softpipe", "swrast", "lavapipe", "SwiftShader"})
-    if (renderer.find(soft) != std::string::npos)
-      return {FieldBackend::Cpu,
-              "cpu: auto, the GL is software (" + renderer + "), the CPU backend is faster"};
+  // The command line's list of software rasterizers (core/backend_choice.hpp).
+  if (gm::is_software_renderer(renderer))
+    return {FieldBackend::Cpu,
+            "cpu: auto, the GL is software (" + renderer + "), the CPU backend is faster"};
   return {FieldBackend::Gpu, "gpu: auto, hardware GL (" + renderer + ")"};
 }
 

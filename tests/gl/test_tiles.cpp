@@ -1,4 +1,4 @@
-// test_tiles.cpp — tiled binning (issue 4: many kernels on the GPU). The tiled loop against the
+// test_tiles.cpp — tiled binning (many kernels on the GPU). The tiled loop against the
 // float64 reference with 10,000 kernels (every combine rule, point and area sampling, rotated
 // kernels); the tiled field bit-identical to the untiled loop on random scenes (reversed domains,
 // odd sizes, 1x1, degenerate domains, kernels straddling tile and image borders, kernels wholly
