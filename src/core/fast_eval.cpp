@@ -210,7 +210,7 @@ void find_box(const Setup& s, Prep& p) {
 // moved until d2(x, y) > k^2 (the reference's own expression and grid coordinates) says it is the
 // last pixel in. This file is compiled with -ffp-contract=off: no FMA may round d2() differently
 // from the reference on any instruction-set path (and the function is shared by all of them).
-[[gnu::noinline]] void find_span(const Setup& s, const Prep& p, int row, RowInfo& ri) {
+[[gnu::always_inline]] inline void find_span(const Setup& s, const Prep& p, int row, RowInfo& ri) {
   const Gaussian& g = p.g;
   const Grid& grid = s.grid;
   const double y = grid.y(row), uy = y - g.cy;
@@ -459,6 +459,136 @@ template <class Op, bool Fma>
   }
 }
 
+// ---- a run of separable kernels as a rank-k update -------------------------------------------
+
+// One kernel's row within a run: value(col) = rf * prof[col] on buffer columns [lo, hi].
+struct RunEntry {
+  const float* prof;  // the column profile at buffer column 0
+  float rf;
+  int lo, hi;
+};
+// Kernels of one run folded per tile row (a longer run is cut into runs of this many, in order).
+constexpr int kRunMax = 128;
+
+// Sum over a run of separable kernels on buffer columns [b0, b0 + n) of one row (n a multiple of
+// the lane count), `NB` SIMD blocks at a time held in registers across all the run's kernels: the
+// row is loaded and stored once per run, not once per kernel. Each lane still folds the kernels
+// in run order, o = madd(rf, prof, o), masked to each span: the same bits as one kernel at a time.
+#ifdef GM_HAVE_X86_PATHS
+template <int NB>
+GM_V4 [[gnu::always_inline]] inline void run_chunk16(float* o, const RunEntry* e, int ne, int j) {
+  constexpr int W = 16 * NB;
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512 acc[NB];
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) acc[b] = _mm512_loadu_ps(o + j + 16 * b);
+  for (int k = 0; k < ne; ++k) {
+    const RunEntry& q = e[k];
+    if (q.hi < j || q.lo >= j + W) continue;
+    const __m512 r = _mm512_set1_ps(q.rf);
+    const float* p = q.prof + j;
+    if (q.lo <= j && q.hi >= j + W - 1) {
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) acc[b] = _mm512_fmadd_ps(r, _mm512_loadu_ps(p + 16 * b), acc[b]);
+    } else {
+      const __m512i lo = _mm512_set1_epi32(q.lo - j), hi = _mm512_set1_epi32(q.hi - j);
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) {
+        const __m512i c = _mm512_add_epi32(iota, _mm512_set1_epi32(16 * b));
+        const __mmask16 m = _mm512_cmp_epi32_mask(c, lo, _MM_CMPINT_NLT) &
+                            _mm512_cmp_epi32_mask(c, hi, _MM_CMPINT_LE);
+        acc[b] = _mm512_mask3_fmadd_ps(r, _mm512_loadu_ps(p + 16 * b), acc[b], m);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) _mm512_storeu_ps(o + j + 16 * b, acc[b]);
+}
+
+GM_V4 [[gnu::noinline]] void fold_run16(float* o, const RunEntry* e, int ne, int b0, int n) {
+  int j = b0;
+  for (; j + 128 <= b0 + n; j += 128) run_chunk16<8>(o, e, ne, j);
+  for (; j < b0 + n; j += 16) run_chunk16<1>(o, e, ne, j);
+}
+
+template <int NB>
+GM_V3 [[gnu::always_inline]] inline void run_chunk8(float* o, const RunEntry* e, int ne, int j) {
+  constexpr int W = 8 * NB;
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256 acc[NB];
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) acc[b] = _mm256_loadu_ps(o + j + 8 * b);
+  for (int k = 0; k < ne; ++k) {
+    const RunEntry& q = e[k];
+    if (q.hi < j || q.lo >= j + W) continue;
+    const __m256 r = _mm256_set1_ps(q.rf);
+    const float* p = q.prof + j;
+    if (q.lo <= j && q.hi >= j + W - 1) {
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) acc[b] = _mm256_fmadd_ps(r, _mm256_loadu_ps(p + 8 * b), acc[b]);
+    } else {
+      // in: lo <= c <= hi, i.e. c > lo - 1 and hi + 1 > c
+      const __m256i lo = _mm256_set1_epi32(q.lo - j - 1), hi = _mm256_set1_epi32(q.hi - j + 1);
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) {
+        const __m256i c = _mm256_add_epi32(iota, _mm256_set1_epi32(8 * b));
+        const __m256 m = _mm256_castsi256_ps(
+            _mm256_and_si256(_mm256_cmpgt_epi32(c, lo), _mm256_cmpgt_epi32(hi, c)));
+        const __m256 v = _mm256_fmadd_ps(r, _mm256_loadu_ps(p + 8 * b), acc[b]);
+        acc[b] = _mm256_blendv_ps(acc[b], v, m);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) _mm256_storeu_ps(o + j + 8 * b, acc[b]);
+}
+
+GM_V3 [[gnu::noinline]] void fold_run8(float* o, const RunEntry* e, int ne, int b0, int n) {
+  int j = b0;
+  for (; j + 64 <= b0 + n; j += 64) run_chunk8<8>(o, e, ne, j);
+  for (; j < b0 + n; j += 8) run_chunk8<1>(o, e, ne, j);
+}
+
+// Baseline (SSE2, no FMA): o + rf * prof, two roundings, as madd<false>.
+template <int NB>
+[[gnu::always_inline]] inline void run_chunk4(float* o, const RunEntry* e, int ne, int j) {
+  constexpr int W = 4 * NB;
+  const __m128i iota = _mm_setr_epi32(0, 1, 2, 3);
+  __m128 acc[NB];
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) acc[b] = _mm_loadu_ps(o + j + 4 * b);
+  for (int k = 0; k < ne; ++k) {
+    const RunEntry& q = e[k];
+    if (q.hi < j || q.lo >= j + W) continue;
+    const __m128 r = _mm_set1_ps(q.rf);
+    const float* p = q.prof + j;
+    if (q.lo <= j && q.hi >= j + W - 1) {
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b)
+        acc[b] = _mm_add_ps(_mm_mul_ps(r, _mm_loadu_ps(p + 4 * b)), acc[b]);
+    } else {
+      const __m128i lo = _mm_set1_epi32(q.lo - j - 1), hi = _mm_set1_epi32(q.hi - j + 1);
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) {
+        const __m128i c = _mm_add_epi32(iota, _mm_set1_epi32(4 * b));
+        const __m128 m =
+            _mm_castsi128_ps(_mm_and_si128(_mm_cmpgt_epi32(c, lo), _mm_cmpgt_epi32(hi, c)));
+        const __m128 v = _mm_add_ps(_mm_mul_ps(r, _mm_loadu_ps(p + 4 * b)), acc[b]);
+        acc[b] = _mm_or_ps(_mm_and_ps(m, v), _mm_andnot_ps(m, acc[b]));
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) _mm_storeu_ps(o + j + 4 * b, acc[b]);
+}
+
+[[gnu::noinline]] void fold_run4(float* o, const RunEntry* e, int ne, int b0, int n) {
+  int j = b0;
+  for (; j + 32 <= b0 + n; j += 32) run_chunk4<8>(o, e, ne, j);
+  for (; j < b0 + n; j += 4) run_chunk4<1>(o, e, ne, j);
+}
+#endif
+
 // Rotated, point sampling: lane j is column jc + j0 + j of the row.
 template <class Op, bool Fma>
 [[gnu::always_inline]] inline void fold_rotated(float* __restrict o, std::int32_t* __restrict cnt,
@@ -614,6 +744,11 @@ template <class Op, bool Fma, int V>
   alignas(64) double small_a[kSmallCols + 2 * kPad];
   alignas(64) float small_p[kSmallCols + 2 * kPad];
   auto out_at = [&](int r, int c) { return job.out + std::size_t(r - s.wr0) * ww + (c - s.wc0); };
+  // A run's entries per tile row (sum; see fold_run16).
+  std::unique_ptr<RunEntry[]> run_ent_mem;
+  if constexpr (std::is_same_v<Op, SumOp>)
+    run_ent_mem = std::make_unique_for_overwrite<RunEntry[]>(std::size_t(kTileH) * kRunMax);
+  RunEntry* const run_ent = run_ent_mem.get();
   const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
   for (int tx = 0; tx < job.tiles_x; ++tx) {
     const int ca = s.wc0 + tx * kTileW, cb = std::min(s.wc1, ca + kTileW - 1);
@@ -652,6 +787,68 @@ template <class Op, bool Fma, int V>
       return h.col_off < kSmall && 2 * (std::min(h.c1, cb) - std::max(h.c0, ca) + 1) >= tw;
     };
     for (std::uint32_t it = it0; it < it1;) {
+#ifdef GM_HAVE_X86_PATHS
+      // Sum: consecutive separable kernels prepared per batch (up to kRunMax) as one rank-k
+      // update of each row, the row's blocks held in registers across the run (fold_run*).
+      if constexpr (std::is_same_v<Op, SumOp>) {
+        std::uint32_t end = it;
+        while (end < it1 && end - it < std::uint32_t(kRunMax) &&
+               job.hot[job.bin_items[end]].col_off < kSmall)
+          ++end;
+        if (end - it >= 2) {
+          // Entries of every row of the tile first, then the row's blocks chunk by chunk with
+          // the tile's rows inner: one chunk of the run's profiles (up to 32 KiB) stays in L1
+          // across the tile's rows.
+          const int nk = int(end - it);
+          const Hot* hk[kRunMax];
+          const float* pk[kRunMax];
+          for (int k = 0; k < nk; ++k) hk[k] = &job.hot[job.bin_items[it + std::uint32_t(k)]];
+          for (int k = 0; k < nk; ++k) pk[k] = prof_at(*hk[k], 0);
+          // Kernel by kernel (each one's rows are consecutive in memory), row by row.
+          int ne[kTileH] = {}, rb0[kTileH], rn[kTileH], any_lo[kTileH], any_hi[kTileH];
+          std::fill_n(any_lo, kTileH, cb + 1), std::fill_n(any_hi, kTileH, ca - 1);
+          for (int k = 0; k < nk; ++k) {
+            const Hot& h = *hk[k];
+            const int r0 = std::max(h.r0, ra), r1 = std::min(h.r1, rb);
+            const RowInfo* kr = job.rows + h.row_off + std::ptrdiff_t(r0 - h.r0);
+            for (int r = r0; r <= r1; ++r) {
+              const RowInfo& ri = kr[r - r0];
+              const int lo = std::max(ri.lo, ca), hi = std::min(ri.hi, cb);
+              if (lo > hi) continue;
+              const int i = r - ra;
+              any_lo[i] = std::min(any_lo[i], lo), any_hi[i] = std::max(any_hi[i], hi);
+              run_ent[std::size_t(i) * kRunMax + std::size_t(ne[i]++)] =
+                  RunEntry{pk[k], ri.rf, lo - base, hi - base};
+            }
+          }
+          int all_lo = kBufW, all_hi = -1;
+          for (int i = 0; i <= rb - ra; ++i) {
+            if (ne[i] == 0) continue;
+            block(any_lo[i], any_hi[i], rb0[i], rn[i]);
+            all_lo = std::min(all_lo, rb0[i]), all_hi = std::max(all_hi, rb0[i] + rn[i]);
+          }
+          constexpr int kChunk = 128;
+          for (int c0 = all_lo; c0 < all_hi; c0 += kChunk) {
+            for (int r = ra; r <= rb; ++r) {
+              const int i = r - ra;
+              if (ne[i] == 0) continue;
+              const int j0 = std::max(c0, rb0[i]), j1 = std::min(c0 + kChunk, rb0[i] + rn[i]);
+              if (j0 >= j1) continue;
+              float* orow = fold_base + std::size_t(i) * row_stride;
+              const RunEntry* e = run_ent + std::size_t(i) * kRunMax;
+              if constexpr (V == 16)
+                fold_run16(orow, e, ne[i], j0, j1 - j0);
+              else if constexpr (V == 8)
+                fold_run8(orow, e, ne[i], j0, j1 - j0);
+              else
+                fold_run4(orow, e, ne[i], j0, j1 - j0);
+            }
+          }
+          it = end;
+          continue;
+        }
+      }
+#endif
       if (it + 4 <= it1 && wide(it) && wide(it + 1) && wide(it + 2) && wide(it + 3)) {
         const Hot* q[4];
         for (int k = 0; k < 4; ++k) q[k] = &job.hot[job.bin_items[it + k]];
