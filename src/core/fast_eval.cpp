@@ -684,14 +684,85 @@ GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int
     e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
   }
 }
+
+// fast_exp on 8 lanes (AVX2): the same steps as the scalar one.
+GM_V3 [[gnu::always_inline]] inline __m256 fast_exp8(__m256 x) {
+  const __m256 xc = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  const __m256 magic = _mm256_set1_ps(12582912.0f);
+  const __m256 n =
+      _mm256_sub_ps(_mm256_fmadd_ps(xc, _mm256_set1_ps(1.44269504088896341f), magic), magic);
+  __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693145751953125f), xc);
+  r = _mm256_fmadd_ps(n, _mm256_set1_ps(-1.42860682030941723212e-6f), r);
+  __m256 p = _mm256_set1_ps(1.0f / 5040.0f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  const __m256i bits =
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127)), 23);
+  const __m256 y = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+  return _mm256_and_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_NLT_UQ), y);
+}
+
+// The same recurrence on 8 lanes (AVX2): a step of 8 columns, exact exps at the same whole-grid
+// columns (multiples of kRecGroup). o[0] is whole-grid column col0 (a multiple of 8).
+template <class Op>
+GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int n, int lo, int hi,
+                                               int col0, int jc, float a_half, float dx, float base,
+                                               float rf) {
+  const float vdx = 8.0f * dx;
+  const __m256 va = _mm256_set1_ps(a_half), vdxv = _mm256_set1_ps(dx), vb = _mm256_set1_ps(base);
+  const __m256 step8 = _mm256_set1_ps(vdx), sq = _mm256_set1_ps(vdx * vdx);
+  const __m256 r_step = fast_exp8(_mm256_set1_ps(2.0f * a_half * vdx * vdx));
+  const __m256 vrf = _mm256_set1_ps(rf);
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  // in: lo <= j <= hi, i.e. j > lo - 1 and hi + 1 > j
+  const __m256i vlo = _mm256_set1_epi32(lo - 1), vhi = _mm256_set1_epi32(hi + 1);
+  __m256 e = _mm256_setzero_ps(), f = _mm256_setzero_ps();
+  for (int b = 0; b < n; b += 8) {
+    const int c = col0 + b;
+    if (b == 0 || c % kRecGroup == 0) {
+      const int a = c - c % kRecGroup;
+      const __m256 col = _mm256_cvtepi32_ps(_mm256_add_epi32(iota, _mm256_set1_epi32(a - jc)));
+      const __m256 u = _mm256_fmadd_ps(col, vdxv, vb);
+      e = fast_exp8(_mm256_mul_ps(_mm256_mul_ps(va, u), u));
+      f = fast_exp8(_mm256_mul_ps(va, _mm256_fmadd_ps(_mm256_add_ps(u, u), step8, sq)));
+      for (int k = a; k < c; k += 8) e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
+    }
+    const __m256i j = _mm256_add_epi32(iota, _mm256_set1_epi32(b));
+    const __m256i inm = _mm256_and_si256(_mm256_cmpgt_epi32(j, vlo), _mm256_cmpgt_epi32(vhi, j));
+    const __m256 ov = _mm256_loadu_ps(o + b);
+    __m256 v;
+    if constexpr (std::is_same_v<Op, SumOp>) {
+      v = _mm256_fmadd_ps(vrf, e, ov);
+    } else if constexpr (std::is_same_v<Op, MaxOp>) {
+      v = _mm256_max_ps(ov, _mm256_mul_ps(vrf, e));
+    } else {
+      const __m256 cl = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(vrf, e), _mm256_setzero_ps()),
+                                      _mm256_set1_ps(1.0f));
+      v = _mm256_fmadd_ps(cl, _mm256_sub_ps(_mm256_set1_ps(1.0f), ov), ov);
+    }
+    _mm256_storeu_ps(o + b, _mm256_blendv_ps(ov, v, _mm256_castsi256_ps(inm)));
+    if constexpr (std::is_same_v<Op, MaxOp>) {
+      const __m256i cv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cnt + b));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(cnt + b), _mm256_sub_epi32(cv, inm));
+    }
+    e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
+  }
+}
 #endif
 
-// Whether the recurrence keeps its factors in range on a row whose lanes reach |u| <= umax: F
-// within exp(+-19), so that from an anchor whose exp underflowed to 0 (below exp(-87)) the true
-// value grows by at most exp(57) within a group (stays below exp(-30): negligible).
+// Whether the recurrence on V lanes keeps its factors in range on a row whose lanes reach
+// |u| <= umax: F within exp(+-57 / (kRecGroup / V - 1)), so that from an anchor whose exp
+// underflowed to 0 (below exp(-87)) the true value grows by at most exp(57) within a group (stays
+// below exp(-30): negligible). 16 lanes: exp(+-19); 8 lanes: exp(+-8.1).
+template <int V>
 inline bool rotated_recurrence_ok(float a_half, float dx, float umax) {
-  const float vdx = std::abs(16.0f * dx);
-  return std::abs(a_half) * (2.0f * umax * vdx + vdx * vdx) <= 19.0f;
+  const float vdx = std::abs(float(V) * dx);
+  return std::abs(a_half) * (2.0f * umax * vdx + vdx * vdx) <= 57.0f / float(kRecGroup / V - 1);
 }
 
 struct Job {
@@ -988,16 +1059,20 @@ template <class Op, bool Fma, int V>
           });
         } else if (!s.area) {
 #ifdef GM_HAVE_X86_PATHS
-          if constexpr (V == 16) {
+          if constexpr (V == 16 || V == 8) {
             // The recurrence where its factors stay in range, judged from the row's whole span
             // and the anchor before it: the choice depends on the kernel's row alone (same bits
-            // in every window). off, the block's whole-grid column, is a multiple of 16.
+            // in every window). off, the block's whole-grid column, is a multiple of V.
             const float umax = std::abs(dxf) * float(std::max(std::abs(ri.lo - kRecGroup - ri.jc),
-                                                              std::abs(ri.hi + 16 - ri.jc))) +
+                                                              std::abs(ri.hi + V - ri.jc))) +
                                std::abs(ri.base);
-            if (rotated_recurrence_ok(p.a_half, dxf, umax)) {
-              fold_rotated_rec16<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
-                                     ri.base, ri.rf);
+            if (rotated_recurrence_ok<V>(p.a_half, dxf, umax)) {
+              if constexpr (V == 16)
+                fold_rotated_rec16<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
+                                       ri.base, ri.rf);
+              else
+                fold_rotated_rec8<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
+                                      ri.base, ri.rf);
               continue;
             }
           }
