@@ -636,15 +636,15 @@ GM_V4 [[gnu::always_inline]] inline __m512 fast_exp16(__m512 x) {
 // Rotated, point sampling, by recurrence along the row (AVX-512): with E(c) = exp(a u(c)^2),
 // a = -ia/2, u(c) = (c - jc) dx + base, a step of 16 columns multiplies E by
 // F(c) = exp(a (2 u 16dx + (16dx)^2)) and F by R = exp(2 a (16dx)^2): two multiplies per block
-// instead of an exp. Exact exps re-anchor it at every whole-grid column that is a multiple of 64
-// (also before a span's first block), so a value depends on its column alone: windows keep their
-// bits. o[0] is whole-grid column col0 (a multiple of 16); lanes outside [lo, hi] keep their value.
-constexpr int kRecGroup = 64;
+// instead of an exp. Exact exps re-anchor it at every whole-grid column that is a multiple of
+// `group` (64 or 128, from the kernel's row: rotated_group), also before a span's first block, so
+// a value depends on its column alone: windows keep their bits. o[0] is whole-grid column col0 (a
+// multiple of 16); lanes outside [lo, hi] keep their value.
 
 template <class Op>
 GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int n, int lo, int hi,
                                                 int col0, int jc, float a_half, float dx,
-                                                float base, float rf) {
+                                                float base, float rf, int group) {
   const float vdx = 16.0f * dx;
   const __m512 va = _mm512_set1_ps(a_half), vdxv = _mm512_set1_ps(dx), vb = _mm512_set1_ps(base);
   const __m512 step16 = _mm512_set1_ps(vdx), sq = _mm512_set1_ps(vdx * vdx);
@@ -654,8 +654,8 @@ GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int
   __m512 e = _mm512_setzero_ps(), f = _mm512_setzero_ps();
   for (int b = 0; b < n; b += 16) {
     const int c = col0 + b;
-    if (b == 0 || c % kRecGroup == 0) {
-      const int a = c - c % kRecGroup;
+    if (b == 0 || (c & (group - 1)) == 0) {  // c >= 0, group a power of two
+      const int a = c & ~(group - 1);
       const __m512 col = _mm512_cvtepi32_ps(_mm512_add_epi32(iota, _mm512_set1_epi32(a - jc)));
       const __m512 u = _mm512_fmadd_ps(col, vdxv, vb);
       e = fast_exp16(_mm512_mul_ps(_mm512_mul_ps(va, u), u));
@@ -708,11 +708,11 @@ GM_V3 [[gnu::always_inline]] inline __m256 fast_exp8(__m256 x) {
 }
 
 // The same recurrence on 8 lanes (AVX2): a step of 8 columns, exact exps at the same whole-grid
-// columns (multiples of kRecGroup). o[0] is whole-grid column col0 (a multiple of 8).
+// columns (multiples of `group`, 32 or 64). o[0] is whole-grid column col0 (a multiple of 8).
 template <class Op>
 GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int n, int lo, int hi,
                                                int col0, int jc, float a_half, float dx, float base,
-                                               float rf) {
+                                               float rf, int group) {
   const float vdx = 8.0f * dx;
   const __m256 va = _mm256_set1_ps(a_half), vdxv = _mm256_set1_ps(dx), vb = _mm256_set1_ps(base);
   const __m256 step8 = _mm256_set1_ps(vdx), sq = _mm256_set1_ps(vdx * vdx);
@@ -724,8 +724,8 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
   __m256 e = _mm256_setzero_ps(), f = _mm256_setzero_ps();
   for (int b = 0; b < n; b += 8) {
     const int c = col0 + b;
-    if (b == 0 || c % kRecGroup == 0) {
-      const int a = c - c % kRecGroup;
+    if (b == 0 || (c & (group - 1)) == 0) {  // c >= 0, group a power of two
+      const int a = c & ~(group - 1);
       const __m256 col = _mm256_cvtepi32_ps(_mm256_add_epi32(iota, _mm256_set1_epi32(a - jc)));
       const __m256 u = _mm256_fmadd_ps(col, vdxv, vb);
       e = fast_exp8(_mm256_mul_ps(_mm256_mul_ps(va, u), u));
@@ -755,14 +755,24 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
 }
 #endif
 
-// Whether the recurrence on V lanes keeps its factors in range on a row whose lanes reach
-// |u| <= umax: F within exp(+-57 / (kRecGroup / V - 1)), so that from an anchor whose exp
-// underflowed to 0 (below exp(-87)) the true value grows by at most exp(57) within a group (stays
-// below exp(-30): negligible). 16 lanes: exp(+-19); 8 lanes: exp(+-8.1).
+// The anchor spacing of the recurrence on V lanes for a row whose span is [lo, hi] (ridge column
+// jc, offset base): the longer of 8V and 4V columns over which the factors stay in range, 0 for
+// none (exact exps). In range: F within exp(+-57 / (group / V - 1)) at every lane the row reaches
+// from an anchor, so that from an anchor whose exp underflowed to 0 (below exp(-87)) the true
+// value grows by at most exp(57) within a group (stays below exp(-30): negligible). At most 7
+// steps from an anchor: the recurrence's rounding drift stays a few 1e-7. A property of the
+// kernel's row alone, so every window makes the same choice.
 template <int V>
-inline bool rotated_recurrence_ok(float a_half, float dx, float umax) {
+inline int rotated_group(float a_half, float dx, const RowInfo& ri) {
   const float vdx = std::abs(float(V) * dx);
-  return std::abs(a_half) * (2.0f * umax * vdx + vdx * vdx) <= 57.0f / float(kRecGroup / V - 1);
+  for (int group = 8 * V; group >= 4 * V; group /= 2) {
+    const float umax = std::abs(dx) * float(std::max(std::abs(ri.lo - group - ri.jc),
+                                                     std::abs(ri.hi + V - ri.jc))) +
+                       std::abs(ri.base);
+    if (std::abs(a_half) * (2.0f * umax * vdx + vdx * vdx) <= 57.0f / float(group / V - 1))
+      return group;
+  }
+  return 0;
 }
 
 struct Job {
@@ -1060,19 +1070,15 @@ template <class Op, bool Fma, int V>
         } else if (!s.area) {
 #ifdef GM_HAVE_X86_PATHS
           if constexpr (V == 16 || V == 8) {
-            // The recurrence where its factors stay in range, judged from the row's whole span
-            // and the anchor before it: the choice depends on the kernel's row alone (same bits
-            // in every window). off, the block's whole-grid column, is a multiple of V.
-            const float umax = std::abs(dxf) * float(std::max(std::abs(ri.lo - kRecGroup - ri.jc),
-                                                              std::abs(ri.hi + V - ri.jc))) +
-                               std::abs(ri.base);
-            if (rotated_recurrence_ok<V>(p.a_half, dxf, umax)) {
+            // The recurrence where its factors stay in range (off, the block's whole-grid column,
+            // is a multiple of V).
+            if (const int group = rotated_group<V>(p.a_half, dxf, ri)) {
               if constexpr (V == 16)
                 fold_rotated_rec16<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
-                                       ri.base, ri.rf);
+                                       ri.base, ri.rf, group);
               else
                 fold_rotated_rec8<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
-                                      ri.base, ri.rf);
+                                      ri.base, ri.rf, group);
               continue;
             }
           }
