@@ -662,9 +662,6 @@ GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int
       f = fast_exp16(_mm512_mul_ps(va, _mm512_fmadd_ps(_mm512_add_ps(u, u), step16, sq)));
       for (int k = a; k < c; k += 16) e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
     }
-    const __m512i j = _mm512_add_epi32(iota, _mm512_set1_epi32(b));
-    const __mmask16 in = _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(lo), _MM_CMPINT_NLT) &
-                         _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(hi), _MM_CMPINT_LE);
     const __m512 ov = _mm512_loadu_ps(o + b);
     __m512 v;
     if constexpr (std::is_same_v<Op, SumOp>) {
@@ -676,10 +673,17 @@ GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int
                                       _mm512_set1_ps(1.0f));
       v = _mm512_fmadd_ps(cl, _mm512_sub_ps(_mm512_set1_ps(1.0f), ov), ov);
     }
-    _mm512_mask_storeu_ps(o + b, in, v);
-    if constexpr (std::is_same_v<Op, MaxOp>) {
-      const __m512i cv = _mm512_loadu_si512(cnt + b);
-      _mm512_storeu_si512(cnt + b, _mm512_mask_add_epi32(cv, in, cv, _mm512_set1_epi32(1)));
+    if (!std::is_same_v<Op, MaxOp> && b >= lo && b + 15 <= hi) {  // a whole block: no mask
+      _mm512_storeu_ps(o + b, v);
+    } else {
+      const __m512i j = _mm512_add_epi32(iota, _mm512_set1_epi32(b));
+      const __mmask16 in = _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(lo), _MM_CMPINT_NLT) &
+                           _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(hi), _MM_CMPINT_LE);
+      _mm512_mask_storeu_ps(o + b, in, v);
+      if constexpr (std::is_same_v<Op, MaxOp>) {
+        const __m512i cv = _mm512_loadu_si512(cnt + b);
+        _mm512_storeu_si512(cnt + b, _mm512_mask_add_epi32(cv, in, cv, _mm512_set1_epi32(1)));
+      }
     }
     e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
   }
@@ -732,8 +736,6 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
       f = fast_exp8(_mm256_mul_ps(va, _mm256_fmadd_ps(_mm256_add_ps(u, u), step8, sq)));
       for (int k = a; k < c; k += 8) e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
     }
-    const __m256i j = _mm256_add_epi32(iota, _mm256_set1_epi32(b));
-    const __m256i inm = _mm256_and_si256(_mm256_cmpgt_epi32(j, vlo), _mm256_cmpgt_epi32(vhi, j));
     const __m256 ov = _mm256_loadu_ps(o + b);
     __m256 v;
     if constexpr (std::is_same_v<Op, SumOp>) {
@@ -745,10 +747,16 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
                                       _mm256_set1_ps(1.0f));
       v = _mm256_fmadd_ps(cl, _mm256_sub_ps(_mm256_set1_ps(1.0f), ov), ov);
     }
-    _mm256_storeu_ps(o + b, _mm256_blendv_ps(ov, v, _mm256_castsi256_ps(inm)));
-    if constexpr (std::is_same_v<Op, MaxOp>) {
-      const __m256i cv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cnt + b));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(cnt + b), _mm256_sub_epi32(cv, inm));
+    if (!std::is_same_v<Op, MaxOp> && b >= lo && b + 7 <= hi) {  // a whole block: no mask
+      _mm256_storeu_ps(o + b, v);
+    } else {
+      const __m256i j = _mm256_add_epi32(iota, _mm256_set1_epi32(b));
+      const __m256i inm = _mm256_and_si256(_mm256_cmpgt_epi32(j, vlo), _mm256_cmpgt_epi32(vhi, j));
+      _mm256_storeu_ps(o + b, _mm256_blendv_ps(ov, v, _mm256_castsi256_ps(inm)));
+      if constexpr (std::is_same_v<Op, MaxOp>) {
+        const __m256i cv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cnt + b));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(cnt + b), _mm256_sub_epi32(cv, inm));
+      }
     }
     e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
   }
