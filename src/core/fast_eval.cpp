@@ -725,17 +725,15 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   // in: lo <= j <= hi, i.e. j > lo - 1 and hi + 1 > j
   const __m256i vlo = _mm256_set1_epi32(lo - 1), vhi = _mm256_set1_epi32(hi + 1);
-  __m256 e = _mm256_setzero_ps(), f = _mm256_setzero_ps();
-  for (int b = 0; b < n; b += 8) {
-    const int c = col0 + b;
-    if (b == 0 || (c & (group - 1)) == 0) {  // c >= 0, group a power of two
-      const int a = c & ~(group - 1);
-      const __m256 col = _mm256_cvtepi32_ps(_mm256_add_epi32(iota, _mm256_set1_epi32(a - jc)));
-      const __m256 u = _mm256_fmadd_ps(col, vdxv, vb);
-      e = fast_exp8(_mm256_mul_ps(_mm256_mul_ps(va, u), u));
-      f = fast_exp8(_mm256_mul_ps(va, _mm256_fmadd_ps(_mm256_add_ps(u, u), step8, sq)));
-      for (int k = a; k < c; k += 8) e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
-    }
+  auto anchor = [&](int c, __m256& e, __m256& f) GM_V3 {
+    const int a = c & ~(group - 1);  // c >= 0, group a power of two
+    const __m256 col = _mm256_cvtepi32_ps(_mm256_add_epi32(iota, _mm256_set1_epi32(a - jc)));
+    const __m256 u = _mm256_fmadd_ps(col, vdxv, vb);
+    e = fast_exp8(_mm256_mul_ps(_mm256_mul_ps(va, u), u));
+    f = fast_exp8(_mm256_mul_ps(va, _mm256_fmadd_ps(_mm256_add_ps(u, u), step8, sq)));
+    for (int k = a; k < c; k += 8) e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
+  };
+  auto fold_block = [&](int b, __m256& e, __m256& f) GM_V3 {
     const __m256 ov = _mm256_loadu_ps(o + b);
     __m256 v;
     if constexpr (std::is_same_v<Op, SumOp>) {
@@ -759,6 +757,20 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
       }
     }
     e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
+  };
+  // Two groups at a time, interleaved: two independent multiply chains (each block waits on
+  // the previous block's e f). Every group runs from its own anchor exactly as it would alone.
+  for (int b = 0; b < n;) {
+    const int t1 = std::min(n, ((col0 + b) & ~(group - 1)) + group - col0);
+    const int t2 = std::min(n, t1 + group);
+    __m256 e1, f1, e2, f2;
+    anchor(col0 + b, e1, f1);
+    if (t1 < n) anchor(col0 + t1, e2, f2);
+    for (int k1 = b, k2 = t1; k1 < t1 || k2 < t2; k1 += 8, k2 += 8) {
+      if (k1 < t1) fold_block(k1, e1, f1);
+      if (k2 < t2) fold_block(k2, e2, f2);
+    }
+    b = t2;
   }
 }
 #endif
