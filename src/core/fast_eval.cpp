@@ -10,21 +10,23 @@
 //     so value = rowfactor(row) * exp(-ia/2 (ux - m)^2): a row factor and a 1-D profile in x. For
 //     an axis-aligned kernel (b == 0) m = 0 and the x profile is the same on every row: it is
 //     computed once per kernel and a pixel costs one multiply-add (outer product of two 1-D
-//     profiles, no exp). Rotated kernels take one vectorized float exp per pixel (on AVX-512, a
-//     recurrence along the row re-anchored every 64 whole-grid columns: two multiplies per 16
-//     pixels). The row's span of columns is the ellipse's chord; with a cutoff its ends are
-//     decided by the reference's own float64 test (d2(x, y) > k^2, same expression, same grid
-//     coordinates, no FMA), so no pixel flips at the rim. For axis-aligned kernels that test is
-//     d2 = A(col) + B(row) exactly (the cross term is an exact zero): small kernels mask their
-//     SIMD lanes with it, larger ones move a row's span from the previous row's in a few
-//     additions; rotated kernels start from the chord's analytic ends.
+//     profiles, no exp). Rotated kernels take one vectorized float exp per pixel (on AVX-512 and
+//     AVX2, a recurrence along the row re-anchored every 4 or 8 SIMD blocks of whole-grid
+//     columns: two multiplies per block). The row's span of columns is the ellipse's chord; with a
+//     cutoff its ends are decided by the reference's own float64 test (d2(x, y) > k^2, same
+//     expression, same grid coordinates, no FMA), so no pixel flips at the rim. For axis-aligned
+//     kernels that test is d2 = A(col) + B(row) exactly (the cross term is an exact zero): small
+//     kernels mask their SIMD lanes with it, larger ones move a row's span from the previous row's
+//     in a few additions; rotated kernels start from the chord's analytic ends.
 //  3. Kernels are binned into tiles of kTileH x kTileW pixels; threads take rows of tiles. Rows of
 //     kernels are folded in whole SIMD blocks aligned to whole-grid columns, lanes outside a row's
 //     span keeping their value (a blend), so short spans cost no scalar tails. Interior tiles are
 //     folded in the field itself; tiles at the window's edges in a padded local buffer (19 KiB).
-//     Four separable kernels over most of a tile are folded in one pass (one load and store of the
-//     field for four). Small kernels are prepared tile by tile inside the fold (their row factors
-//     and profiles stay in L1); large ones once per batch, threads over chunks of kernels.
+//     Sum: a run of consecutive separable kernels (up to 128) is one rank-k update of each tile
+//     row, 8 SIMD blocks held in registers across the run (one load and store of the field per
+//     run); other combine rules fold four wide separable kernels in one pass. Small kernels are
+//     prepared tile by tile inside the fold (their row factors and profiles stay in L1); large ones
+//     once per batch, threads over chunks of kernels.
 //  4. Windows: only a rectangle of the grid is computed (tiles start at its corner), from
 //     whole-grid pixel indices. Every pixel folds the kernels that reach it in one order fixed by
 //     each kernel alone (the whole grid's tile of its box corner, then scene order), never by
