@@ -10,21 +10,23 @@
 //     so value = rowfactor(row) * exp(-ia/2 (ux - m)^2): a row factor and a 1-D profile in x. For
 //     an axis-aligned kernel (b == 0) m = 0 and the x profile is the same on every row: it is
 //     computed once per kernel and a pixel costs one multiply-add (outer product of two 1-D
-//     profiles, no exp). Rotated kernels take one vectorized float exp per pixel (on AVX-512, a
-//     recurrence along the row re-anchored every 64 whole-grid columns: two multiplies per 16
-//     pixels). The row's span of columns is the ellipse's chord; with a cutoff its ends are
-//     decided by the reference's own float64 test (d2(x, y) > k^2, same expression, same grid
-//     coordinates, no FMA), so no pixel flips at the rim. For axis-aligned kernels that test is
-//     d2 = A(col) + B(row) exactly (the cross term is an exact zero): small kernels mask their
-//     SIMD lanes with it, larger ones move a row's span from the previous row's in a few
-//     additions; rotated kernels start from the chord's analytic ends.
+//     profiles, no exp). Rotated kernels take one vectorized float exp per pixel (on AVX-512 and
+//     AVX2, a recurrence along the row re-anchored every 4 or 8 SIMD blocks of whole-grid
+//     columns: two multiplies per block). The row's span of columns is the ellipse's chord; with a
+//     cutoff its ends are decided by the reference's own float64 test (d2(x, y) > k^2, same
+//     expression, same grid coordinates, no FMA), so no pixel flips at the rim. For axis-aligned
+//     kernels that test is d2 = A(col) + B(row) exactly (the cross term is an exact zero): small
+//     kernels mask their SIMD lanes with it, larger ones move a row's span from the previous row's
+//     in a few additions; rotated kernels start from the chord's analytic ends.
 //  3. Kernels are binned into tiles of kTileH x kTileW pixels; threads take rows of tiles. Rows of
 //     kernels are folded in whole SIMD blocks aligned to whole-grid columns, lanes outside a row's
 //     span keeping their value (a blend), so short spans cost no scalar tails. Interior tiles are
 //     folded in the field itself; tiles at the window's edges in a padded local buffer (19 KiB).
-//     Four separable kernels over most of a tile are folded in one pass (one load and store of the
-//     field for four). Small kernels are prepared tile by tile inside the fold (their row factors
-//     and profiles stay in L1); large ones once per batch, threads over chunks of kernels.
+//     Sum: a run of consecutive separable kernels (up to 128) is one rank-k update of each tile
+//     row, 8 SIMD blocks held in registers across the run (one load and store of the field per
+//     run); other combine rules fold four wide separable kernels in one pass. Small kernels are
+//     prepared tile by tile inside the fold (their row factors and profiles stay in L1); large ones
+//     once per batch, threads over chunks of kernels.
 //  4. Windows: only a rectangle of the grid is computed (tiles start at its corner), from
 //     whole-grid pixel indices. Every pixel folds the kernels that reach it in one order fixed by
 //     each kernel alone (the whole grid's tile of its box corner, then scene order), never by
@@ -210,7 +212,7 @@ void find_box(const Setup& s, Prep& p) {
 // moved until d2(x, y) > k^2 (the reference's own expression and grid coordinates) says it is the
 // last pixel in. This file is compiled with -ffp-contract=off: no FMA may round d2() differently
 // from the reference on any instruction-set path (and the function is shared by all of them).
-[[gnu::noinline]] void find_span(const Setup& s, const Prep& p, int row, RowInfo& ri) {
+[[gnu::always_inline]] inline void find_span(const Setup& s, const Prep& p, int row, RowInfo& ri) {
   const Gaussian& g = p.g;
   const Grid& grid = s.grid;
   const double y = grid.y(row), uy = y - g.cy;
@@ -459,6 +461,136 @@ template <class Op, bool Fma>
   }
 }
 
+// ---- a run of separable kernels as a rank-k update -------------------------------------------
+
+// One kernel's row within a run: value(col) = rf * prof[col] on buffer columns [lo, hi].
+struct RunEntry {
+  const float* prof;  // the column profile at buffer column 0
+  float rf;
+  int lo, hi;
+};
+// Kernels of one run folded per tile row (a longer run is cut into runs of this many, in order).
+constexpr int kRunMax = 128;
+
+// Sum over a run of separable kernels on buffer columns [b0, b0 + n) of one row (n a multiple of
+// the lane count), `NB` SIMD blocks at a time held in registers across all the run's kernels: the
+// row is loaded and stored once per run, not once per kernel. Each lane still folds the kernels
+// in run order, o = madd(rf, prof, o), masked to each span: the same bits as one kernel at a time.
+#ifdef GM_HAVE_X86_PATHS
+template <int NB>
+GM_V4 [[gnu::always_inline]] inline void run_chunk16(float* o, const RunEntry* e, int ne, int j) {
+  constexpr int W = 16 * NB;
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512 acc[NB];
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) acc[b] = _mm512_loadu_ps(o + j + 16 * b);
+  for (int k = 0; k < ne; ++k) {
+    const RunEntry& q = e[k];
+    if (q.hi < j || q.lo >= j + W) continue;
+    const __m512 r = _mm512_set1_ps(q.rf);
+    const float* p = q.prof + j;
+    if (q.lo <= j && q.hi >= j + W - 1) {
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) acc[b] = _mm512_fmadd_ps(r, _mm512_loadu_ps(p + 16 * b), acc[b]);
+    } else {
+      const __m512i lo = _mm512_set1_epi32(q.lo - j), hi = _mm512_set1_epi32(q.hi - j);
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) {
+        const __m512i c = _mm512_add_epi32(iota, _mm512_set1_epi32(16 * b));
+        const __mmask16 m = _mm512_cmp_epi32_mask(c, lo, _MM_CMPINT_NLT) &
+                            _mm512_cmp_epi32_mask(c, hi, _MM_CMPINT_LE);
+        acc[b] = _mm512_mask3_fmadd_ps(r, _mm512_loadu_ps(p + 16 * b), acc[b], m);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) _mm512_storeu_ps(o + j + 16 * b, acc[b]);
+}
+
+GM_V4 [[gnu::noinline]] void fold_run16(float* o, const RunEntry* e, int ne, int b0, int n) {
+  int j = b0;
+  for (; j + 128 <= b0 + n; j += 128) run_chunk16<8>(o, e, ne, j);
+  for (; j < b0 + n; j += 16) run_chunk16<1>(o, e, ne, j);
+}
+
+template <int NB>
+GM_V3 [[gnu::always_inline]] inline void run_chunk8(float* o, const RunEntry* e, int ne, int j) {
+  constexpr int W = 8 * NB;
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256 acc[NB];
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) acc[b] = _mm256_loadu_ps(o + j + 8 * b);
+  for (int k = 0; k < ne; ++k) {
+    const RunEntry& q = e[k];
+    if (q.hi < j || q.lo >= j + W) continue;
+    const __m256 r = _mm256_set1_ps(q.rf);
+    const float* p = q.prof + j;
+    if (q.lo <= j && q.hi >= j + W - 1) {
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) acc[b] = _mm256_fmadd_ps(r, _mm256_loadu_ps(p + 8 * b), acc[b]);
+    } else {
+      // in: lo <= c <= hi, i.e. c > lo - 1 and hi + 1 > c
+      const __m256i lo = _mm256_set1_epi32(q.lo - j - 1), hi = _mm256_set1_epi32(q.hi - j + 1);
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) {
+        const __m256i c = _mm256_add_epi32(iota, _mm256_set1_epi32(8 * b));
+        const __m256 m = _mm256_castsi256_ps(
+            _mm256_and_si256(_mm256_cmpgt_epi32(c, lo), _mm256_cmpgt_epi32(hi, c)));
+        const __m256 v = _mm256_fmadd_ps(r, _mm256_loadu_ps(p + 8 * b), acc[b]);
+        acc[b] = _mm256_blendv_ps(acc[b], v, m);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) _mm256_storeu_ps(o + j + 8 * b, acc[b]);
+}
+
+GM_V3 [[gnu::noinline]] void fold_run8(float* o, const RunEntry* e, int ne, int b0, int n) {
+  int j = b0;
+  for (; j + 64 <= b0 + n; j += 64) run_chunk8<8>(o, e, ne, j);
+  for (; j < b0 + n; j += 8) run_chunk8<1>(o, e, ne, j);
+}
+
+// Baseline (SSE2, no FMA): o + rf * prof, two roundings, as madd<false>.
+template <int NB>
+[[gnu::always_inline]] inline void run_chunk4(float* o, const RunEntry* e, int ne, int j) {
+  constexpr int W = 4 * NB;
+  const __m128i iota = _mm_setr_epi32(0, 1, 2, 3);
+  __m128 acc[NB];
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) acc[b] = _mm_loadu_ps(o + j + 4 * b);
+  for (int k = 0; k < ne; ++k) {
+    const RunEntry& q = e[k];
+    if (q.hi < j || q.lo >= j + W) continue;
+    const __m128 r = _mm_set1_ps(q.rf);
+    const float* p = q.prof + j;
+    if (q.lo <= j && q.hi >= j + W - 1) {
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b)
+        acc[b] = _mm_add_ps(_mm_mul_ps(r, _mm_loadu_ps(p + 4 * b)), acc[b]);
+    } else {
+      const __m128i lo = _mm_set1_epi32(q.lo - j - 1), hi = _mm_set1_epi32(q.hi - j + 1);
+#pragma GCC unroll 16
+      for (int b = 0; b < NB; ++b) {
+        const __m128i c = _mm_add_epi32(iota, _mm_set1_epi32(4 * b));
+        const __m128 m =
+            _mm_castsi128_ps(_mm_and_si128(_mm_cmpgt_epi32(c, lo), _mm_cmpgt_epi32(hi, c)));
+        const __m128 v = _mm_add_ps(_mm_mul_ps(r, _mm_loadu_ps(p + 4 * b)), acc[b]);
+        acc[b] = _mm_or_ps(_mm_and_ps(m, v), _mm_andnot_ps(m, acc[b]));
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int b = 0; b < NB; ++b) _mm_storeu_ps(o + j + 4 * b, acc[b]);
+}
+
+[[gnu::noinline]] void fold_run4(float* o, const RunEntry* e, int ne, int b0, int n) {
+  int j = b0;
+  for (; j + 32 <= b0 + n; j += 32) run_chunk4<8>(o, e, ne, j);
+  for (; j < b0 + n; j += 4) run_chunk4<1>(o, e, ne, j);
+}
+#endif
+
 // Rotated, point sampling: lane j is column jc + j0 + j of the row.
 template <class Op, bool Fma>
 [[gnu::always_inline]] inline void fold_rotated(float* __restrict o, std::int32_t* __restrict cnt,
@@ -506,15 +638,15 @@ GM_V4 [[gnu::always_inline]] inline __m512 fast_exp16(__m512 x) {
 // Rotated, point sampling, by recurrence along the row (AVX-512): with E(c) = exp(a u(c)^2),
 // a = -ia/2, u(c) = (c - jc) dx + base, a step of 16 columns multiplies E by
 // F(c) = exp(a (2 u 16dx + (16dx)^2)) and F by R = exp(2 a (16dx)^2): two multiplies per block
-// instead of an exp. Exact exps re-anchor it at every whole-grid column that is a multiple of 64
-// (also before a span's first block), so a value depends on its column alone: windows keep their
-// bits. o[0] is whole-grid column col0 (a multiple of 16); lanes outside [lo, hi] keep their value.
-constexpr int kRecGroup = 64;
+// instead of an exp. Exact exps re-anchor it at every whole-grid column that is a multiple of
+// `group` (64 or 128, from the kernel's row: rotated_group), also before a span's first block, so
+// a value depends on its column alone: windows keep their bits. o[0] is whole-grid column col0 (a
+// multiple of 16); lanes outside [lo, hi] keep their value.
 
 template <class Op>
 GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int n, int lo, int hi,
                                                 int col0, int jc, float a_half, float dx,
-                                                float base, float rf) {
+                                                float base, float rf, int group) {
   const float vdx = 16.0f * dx;
   const __m512 va = _mm512_set1_ps(a_half), vdxv = _mm512_set1_ps(dx), vb = _mm512_set1_ps(base);
   const __m512 step16 = _mm512_set1_ps(vdx), sq = _mm512_set1_ps(vdx * vdx);
@@ -524,17 +656,14 @@ GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int
   __m512 e = _mm512_setzero_ps(), f = _mm512_setzero_ps();
   for (int b = 0; b < n; b += 16) {
     const int c = col0 + b;
-    if (b == 0 || c % kRecGroup == 0) {
-      const int a = c - c % kRecGroup;
+    if (b == 0 || (c & (group - 1)) == 0) {  // c >= 0, group a power of two
+      const int a = c & ~(group - 1);
       const __m512 col = _mm512_cvtepi32_ps(_mm512_add_epi32(iota, _mm512_set1_epi32(a - jc)));
       const __m512 u = _mm512_fmadd_ps(col, vdxv, vb);
       e = fast_exp16(_mm512_mul_ps(_mm512_mul_ps(va, u), u));
       f = fast_exp16(_mm512_mul_ps(va, _mm512_fmadd_ps(_mm512_add_ps(u, u), step16, sq)));
       for (int k = a; k < c; k += 16) e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
     }
-    const __m512i j = _mm512_add_epi32(iota, _mm512_set1_epi32(b));
-    const __mmask16 in = _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(lo), _MM_CMPINT_NLT) &
-                         _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(hi), _MM_CMPINT_LE);
     const __m512 ov = _mm512_loadu_ps(o + b);
     __m512 v;
     if constexpr (std::is_same_v<Op, SumOp>) {
@@ -546,22 +675,127 @@ GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int
                                       _mm512_set1_ps(1.0f));
       v = _mm512_fmadd_ps(cl, _mm512_sub_ps(_mm512_set1_ps(1.0f), ov), ov);
     }
-    _mm512_mask_storeu_ps(o + b, in, v);
-    if constexpr (std::is_same_v<Op, MaxOp>) {
-      const __m512i cv = _mm512_loadu_si512(cnt + b);
-      _mm512_storeu_si512(cnt + b, _mm512_mask_add_epi32(cv, in, cv, _mm512_set1_epi32(1)));
+    if (!std::is_same_v<Op, MaxOp> && b >= lo && b + 15 <= hi) {  // a whole block: no mask
+      _mm512_storeu_ps(o + b, v);
+    } else {
+      const __m512i j = _mm512_add_epi32(iota, _mm512_set1_epi32(b));
+      const __mmask16 in = _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(lo), _MM_CMPINT_NLT) &
+                           _mm512_cmp_epi32_mask(j, _mm512_set1_epi32(hi), _MM_CMPINT_LE);
+      _mm512_mask_storeu_ps(o + b, in, v);
+      if constexpr (std::is_same_v<Op, MaxOp>) {
+        const __m512i cv = _mm512_loadu_si512(cnt + b);
+        _mm512_storeu_si512(cnt + b, _mm512_mask_add_epi32(cv, in, cv, _mm512_set1_epi32(1)));
+      }
     }
     e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
   }
 }
+
+// fast_exp on 8 lanes (AVX2): the same steps as the scalar one.
+GM_V3 [[gnu::always_inline]] inline __m256 fast_exp8(__m256 x) {
+  const __m256 xc = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  const __m256 magic = _mm256_set1_ps(12582912.0f);
+  const __m256 n =
+      _mm256_sub_ps(_mm256_fmadd_ps(xc, _mm256_set1_ps(1.44269504088896341f), magic), magic);
+  __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693145751953125f), xc);
+  r = _mm256_fmadd_ps(n, _mm256_set1_ps(-1.42860682030941723212e-6f), r);
+  __m256 p = _mm256_set1_ps(1.0f / 5040.0f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  const __m256i bits =
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127)), 23);
+  const __m256 y = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+  return _mm256_and_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_NLT_UQ), y);
+}
+
+// The same recurrence on 8 lanes (AVX2): a step of 8 columns, exact exps at the same whole-grid
+// columns (multiples of `group`, 32 or 64). o[0] is whole-grid column col0 (a multiple of 8).
+template <class Op>
+GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int n, int lo, int hi,
+                                               int col0, int jc, float a_half, float dx, float base,
+                                               float rf, int group) {
+  const float vdx = 8.0f * dx;
+  const __m256 va = _mm256_set1_ps(a_half), vdxv = _mm256_set1_ps(dx), vb = _mm256_set1_ps(base);
+  const __m256 step8 = _mm256_set1_ps(vdx), sq = _mm256_set1_ps(vdx * vdx);
+  const __m256 r_step = fast_exp8(_mm256_set1_ps(2.0f * a_half * vdx * vdx));
+  const __m256 vrf = _mm256_set1_ps(rf);
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  // in: lo <= j <= hi, i.e. j > lo - 1 and hi + 1 > j
+  const __m256i vlo = _mm256_set1_epi32(lo - 1), vhi = _mm256_set1_epi32(hi + 1);
+  auto anchor = [&](int c, __m256& e, __m256& f) GM_V3 {
+    const int a = c & ~(group - 1);  // c >= 0, group a power of two
+    const __m256 col = _mm256_cvtepi32_ps(_mm256_add_epi32(iota, _mm256_set1_epi32(a - jc)));
+    const __m256 u = _mm256_fmadd_ps(col, vdxv, vb);
+    e = fast_exp8(_mm256_mul_ps(_mm256_mul_ps(va, u), u));
+    f = fast_exp8(_mm256_mul_ps(va, _mm256_fmadd_ps(_mm256_add_ps(u, u), step8, sq)));
+    for (int k = a; k < c; k += 8) e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
+  };
+  auto fold_block = [&](int b, __m256& e, __m256& f) GM_V3 {
+    const __m256 ov = _mm256_loadu_ps(o + b);
+    __m256 v;
+    if constexpr (std::is_same_v<Op, SumOp>) {
+      v = _mm256_fmadd_ps(vrf, e, ov);
+    } else if constexpr (std::is_same_v<Op, MaxOp>) {
+      v = _mm256_max_ps(ov, _mm256_mul_ps(vrf, e));
+    } else {
+      const __m256 cl = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(vrf, e), _mm256_setzero_ps()),
+                                      _mm256_set1_ps(1.0f));
+      v = _mm256_fmadd_ps(cl, _mm256_sub_ps(_mm256_set1_ps(1.0f), ov), ov);
+    }
+    if (!std::is_same_v<Op, MaxOp> && b >= lo && b + 7 <= hi) {  // a whole block: no mask
+      _mm256_storeu_ps(o + b, v);
+    } else {
+      const __m256i j = _mm256_add_epi32(iota, _mm256_set1_epi32(b));
+      const __m256i inm = _mm256_and_si256(_mm256_cmpgt_epi32(j, vlo), _mm256_cmpgt_epi32(vhi, j));
+      _mm256_storeu_ps(o + b, _mm256_blendv_ps(ov, v, _mm256_castsi256_ps(inm)));
+      if constexpr (std::is_same_v<Op, MaxOp>) {
+        const __m256i cv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cnt + b));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(cnt + b), _mm256_sub_epi32(cv, inm));
+      }
+    }
+    e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
+  };
+  // Two groups at a time, interleaved: two independent multiply chains (each block waits on
+  // the previous block's e f). Every group runs from its own anchor exactly as it would alone.
+  for (int b = 0; b < n;) {
+    const int t1 = std::min(n, ((col0 + b) & ~(group - 1)) + group - col0);
+    const int t2 = std::min(n, t1 + group);
+    __m256 e1, f1, e2, f2;
+    anchor(col0 + b, e1, f1);
+    if (t1 < n) anchor(col0 + t1, e2, f2);
+    for (int k1 = b, k2 = t1; k1 < t1 || k2 < t2; k1 += 8, k2 += 8) {
+      if (k1 < t1) fold_block(k1, e1, f1);
+      if (k2 < t2) fold_block(k2, e2, f2);
+    }
+    b = t2;
+  }
+}
 #endif
 
-// Whether the recurrence keeps its factors in range on a row whose lanes reach |u| <= umax: F
-// within exp(+-19), so that from an anchor whose exp underflowed to 0 (below exp(-87)) the true
-// value grows by at most exp(57) within a group (stays below exp(-30): negligible).
-inline bool rotated_recurrence_ok(float a_half, float dx, float umax) {
-  const float vdx = std::abs(16.0f * dx);
-  return std::abs(a_half) * (2.0f * umax * vdx + vdx * vdx) <= 19.0f;
+// The anchor spacing of the recurrence on V lanes for a row whose span is [lo, hi] (ridge column
+// jc, offset base): the longer of 8V and 4V columns over which the factors stay in range, 0 for
+// none (exact exps). In range: F within exp(+-57 / (group / V - 1)) at every lane the row reaches
+// from an anchor, so that from an anchor whose exp underflowed to 0 (below exp(-87)) the true
+// value grows by at most exp(57) within a group (stays below exp(-30): negligible). At most 7
+// steps from an anchor: the error of the anchor's F (~1 ulp) counts once per step, so the drift
+// stays within ~2e-6 of the value (measured: 2.0e-6 of the peak on k64-rot with 8 blocks, 4.3e-7
+// with 4). A property of the kernel's row alone, so every window makes the same choice.
+template <int V>
+inline int rotated_group(float a_half, float dx, const RowInfo& ri) {
+  const float vdx = std::abs(float(V) * dx);
+  for (int group = 8 * V; group >= 4 * V; group /= 2) {
+    const float umax = std::abs(dx) * float(std::max(std::abs(ri.lo - group - ri.jc),
+                                                     std::abs(ri.hi + V - ri.jc))) +
+                       std::abs(ri.base);
+    if (std::abs(a_half) * (2.0f * umax * vdx + vdx * vdx) <= 57.0f / float(group / V - 1))
+      return group;
+  }
+  return 0;
 }
 
 struct Job {
@@ -614,6 +848,11 @@ template <class Op, bool Fma, int V>
   alignas(64) double small_a[kSmallCols + 2 * kPad];
   alignas(64) float small_p[kSmallCols + 2 * kPad];
   auto out_at = [&](int r, int c) { return job.out + std::size_t(r - s.wr0) * ww + (c - s.wc0); };
+  // A run's entries per tile row (sum; see fold_run16).
+  std::unique_ptr<RunEntry[]> run_ent_mem;
+  if constexpr (std::is_same_v<Op, SumOp>)
+    run_ent_mem = std::make_unique_for_overwrite<RunEntry[]>(std::size_t(kTileH) * kRunMax);
+  RunEntry* const run_ent = run_ent_mem.get();
   const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
   for (int tx = 0; tx < job.tiles_x; ++tx) {
     const int ca = s.wc0 + tx * kTileW, cb = std::min(s.wc1, ca + kTileW - 1);
@@ -652,6 +891,68 @@ template <class Op, bool Fma, int V>
       return h.col_off < kSmall && 2 * (std::min(h.c1, cb) - std::max(h.c0, ca) + 1) >= tw;
     };
     for (std::uint32_t it = it0; it < it1;) {
+#ifdef GM_HAVE_X86_PATHS
+      // Sum: consecutive separable kernels prepared per batch (up to kRunMax) as one rank-k
+      // update of each row, the row's blocks held in registers across the run (fold_run*).
+      if constexpr (std::is_same_v<Op, SumOp>) {
+        std::uint32_t end = it;
+        while (end < it1 && end - it < std::uint32_t(kRunMax) &&
+               job.hot[job.bin_items[end]].col_off < kSmall)
+          ++end;
+        if (end - it >= 2) {
+          // Entries of every row of the tile first, then the row's blocks chunk by chunk with
+          // the tile's rows inner: one chunk of the run's profiles (up to 32 KiB) stays in L1
+          // across the tile's rows.
+          const int nk = int(end - it);
+          const Hot* hk[kRunMax];
+          const float* pk[kRunMax];
+          for (int k = 0; k < nk; ++k) hk[k] = &job.hot[job.bin_items[it + std::uint32_t(k)]];
+          for (int k = 0; k < nk; ++k) pk[k] = prof_at(*hk[k], 0);
+          // Kernel by kernel (each one's rows are consecutive in memory), row by row.
+          int ne[kTileH] = {}, rb0[kTileH], rn[kTileH], any_lo[kTileH], any_hi[kTileH];
+          std::fill_n(any_lo, kTileH, cb + 1), std::fill_n(any_hi, kTileH, ca - 1);
+          for (int k = 0; k < nk; ++k) {
+            const Hot& h = *hk[k];
+            const int r0 = std::max(h.r0, ra), r1 = std::min(h.r1, rb);
+            const RowInfo* kr = job.rows + h.row_off + std::ptrdiff_t(r0 - h.r0);
+            for (int r = r0; r <= r1; ++r) {
+              const RowInfo& ri = kr[r - r0];
+              const int lo = std::max(ri.lo, ca), hi = std::min(ri.hi, cb);
+              if (lo > hi) continue;
+              const int i = r - ra;
+              any_lo[i] = std::min(any_lo[i], lo), any_hi[i] = std::max(any_hi[i], hi);
+              run_ent[std::size_t(i) * kRunMax + std::size_t(ne[i]++)] =
+                  RunEntry{pk[k], ri.rf, lo - base, hi - base};
+            }
+          }
+          int all_lo = kBufW, all_hi = -1;
+          for (int i = 0; i <= rb - ra; ++i) {
+            if (ne[i] == 0) continue;
+            block(any_lo[i], any_hi[i], rb0[i], rn[i]);
+            all_lo = std::min(all_lo, rb0[i]), all_hi = std::max(all_hi, rb0[i] + rn[i]);
+          }
+          constexpr int kChunk = 128;
+          for (int c0 = all_lo; c0 < all_hi; c0 += kChunk) {
+            for (int r = ra; r <= rb; ++r) {
+              const int i = r - ra;
+              if (ne[i] == 0) continue;
+              const int j0 = std::max(c0, rb0[i]), j1 = std::min(c0 + kChunk, rb0[i] + rn[i]);
+              if (j0 >= j1) continue;
+              float* orow = fold_base + std::size_t(i) * row_stride;
+              const RunEntry* e = run_ent + std::size_t(i) * kRunMax;
+              if constexpr (V == 16)
+                fold_run16(orow, e, ne[i], j0, j1 - j0);
+              else if constexpr (V == 8)
+                fold_run8(orow, e, ne[i], j0, j1 - j0);
+              else
+                fold_run4(orow, e, ne[i], j0, j1 - j0);
+            }
+          }
+          it = end;
+          continue;
+        }
+      }
+#endif
       if (it + 4 <= it1 && wide(it) && wide(it + 1) && wide(it + 2) && wide(it + 3)) {
         const Hot* q[4];
         for (int k = 0; k < 4; ++k) q[k] = &job.hot[job.bin_items[it + k]];
@@ -791,16 +1092,16 @@ template <class Op, bool Fma, int V>
           });
         } else if (!s.area) {
 #ifdef GM_HAVE_X86_PATHS
-          if constexpr (V == 16) {
-            // The recurrence where its factors stay in range, judged from the row's whole span
-            // and the anchor before it: the choice depends on the kernel's row alone (same bits
-            // in every window). off, the block's whole-grid column, is a multiple of 16.
-            const float umax = std::abs(dxf) * float(std::max(std::abs(ri.lo - kRecGroup - ri.jc),
-                                                              std::abs(ri.hi + 16 - ri.jc))) +
-                               std::abs(ri.base);
-            if (rotated_recurrence_ok(p.a_half, dxf, umax)) {
-              fold_rotated_rec16<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
-                                     ri.base, ri.rf);
+          if constexpr (V == 16 || V == 8) {
+            // The recurrence where its factors stay in range (off, the block's whole-grid column,
+            // is a multiple of V).
+            if (const int group = rotated_group<V>(p.a_half, dxf, ri)) {
+              if constexpr (V == 16)
+                fold_rotated_rec16<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
+                                       ri.base, ri.rf, group);
+              else
+                fold_rotated_rec8<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
+                                      ri.base, ri.rf, group);
               continue;
             }
           }
