@@ -639,9 +639,9 @@ GM_V4 [[gnu::always_inline]] inline __m512 fast_exp16(__m512 x) {
 // a = -ia/2, u(c) = (c - jc) dx + base, a step of 16 columns multiplies E by
 // F(c) = exp(a (2 u 16dx + (16dx)^2)) and F by R = exp(2 a (16dx)^2): two multiplies per block
 // instead of an exp. Exact exps re-anchor it at every whole-grid column that is a multiple of
-// `group` (64 or 128, from the kernel's row: rotated_group), also before a span's first block, so
-// a value depends on its column alone: windows keep their bits. o[0] is whole-grid column col0 (a
-// multiple of 16); lanes outside [lo, hi] keep their value.
+// `group` (64 columns, where the kernel's row allows: rotated_group), also before a span's first
+// block, so a value depends on its column alone: windows keep their bits. o[0] is whole-grid column
+// col0 (a multiple of 16); lanes outside [lo, hi] keep their value.
 
 template <class Op>
 GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int n, int lo, int hi,
@@ -778,17 +778,20 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
 #endif
 
 // The anchor spacing of the recurrence on V lanes for a row whose span is [lo, hi] (ridge column
-// jc, offset base): the longer of 8V and 4V columns over which the factors stay in range, 0 for
-// none (exact exps). In range: F within exp(+-57 / (group / V - 1)) at every lane the row reaches
-// from an anchor, so that from an anchor whose exp underflowed to 0 (below exp(-87)) the true
-// value grows by at most exp(57) within a group (stays below exp(-30): negligible). At most 7
+// jc, offset base): 4V columns (kRecBlocks blocks) where the factors stay in range over them, 0
+// for none (exact exps). In range: F within exp(+-57 / (group / V - 1)) at every lane the row
+// reaches from an anchor, so that from an anchor whose exp underflowed to 0 (below exp(-87)) the
+// true value grows by at most exp(57) within a group (stays below exp(-30): negligible). At most 7
 // steps from an anchor: the error of the anchor's F (~1 ulp) counts once per step, so the drift
 // stays within ~2e-6 of the value (measured: 2.0e-6 of the peak on k64-rot with 8 blocks, 4.3e-7
-// with 4). A property of the kernel's row alone, so every window makes the same choice.
+// with 4). 8 blocks saved ~25% of k64-rot's time; 4 keep the accuracy the CPU backend had before
+// the recurrence, which is worth more here. A property of the kernel's row alone, so every window
+// makes the same choice.
+constexpr int kRecBlocks = 4;
 template <int V>
 inline int rotated_group(float a_half, float dx, const RowInfo& ri) {
   const float vdx = std::abs(float(V) * dx);
-  for (int group = 8 * V; group >= 4 * V; group /= 2) {
+  for (int group = kRecBlocks * V; group >= 4 * V; group /= 2) {
     const float umax = std::abs(dx) * float(std::max(std::abs(ri.lo - group - ri.jc),
                                                      std::abs(ri.hi + V - ri.jc))) +
                        std::abs(ri.base);

@@ -50,7 +50,7 @@ std::vector<double> outline_levels(const Scene& s) {
 }
 
 constexpr int kPlainOutlinesFrom = 16;  // more kernels: plain outlines during drags
-constexpr int kMaxHoverPick = 5000;  // hover cursor feedback up to this many kernels
+constexpr int kMaxHoverPick = 5000;     // hover cursor feedback up to this many kernels
 
 }  // namespace
 
