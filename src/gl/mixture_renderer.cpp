@@ -57,6 +57,7 @@
 
 #include "core/color_thresholds.hpp"
 #include "core/errors.hpp"
+#include "core/window.hpp"
 #include "field_program.hpp"
 #include "gl_objects.hpp"
 #include "gl_state.hpp"
@@ -286,22 +287,9 @@ MixtureRenderer::~MixtureRenderer() = default;
 MixtureRenderer::MixtureRenderer(MixtureRenderer&&) noexcept = default;
 MixtureRenderer& MixtureRenderer::operator=(MixtureRenderer&&) noexcept = default;
 
-// The target of a render: the whole grid, or a window checked against it.
-static Window target_window(const Scene& scene, const std::optional<Window>& window) {
-  if (!window) return Window{0, 0, scene.height, scene.width};
-  const Window& w = *window;
-  if (w.rows < 1 || w.cols < 1 || w.row0 < 0 || w.col0 < 0 || w.row0 > scene.height - w.rows ||
-      w.col0 > scene.width - w.cols)
-    throw InputError("window (row0 " + std::to_string(w.row0) + ", col0 " + std::to_string(w.col0) +
-                     ", rows " + std::to_string(w.rows) + ", cols " + std::to_string(w.cols) +
-                     ") is empty or outside the " + std::to_string(scene.width) + "x" +
-                     std::to_string(scene.height) + " grid");
-  return w;
-}
-
 void MixtureRenderer::render_field(const Scene& scene, const std::optional<Window>& window) {
   Impl& m = *impl_;
-  const Window win = target_window(scene, window);
+  const Window win = checked_window(scene, window);  // the whole grid without one
   m.check_size(win.cols, win.rows);
   float cut_hi = 0, cut_lo = 0;
   const bool cutoff = pack_cutoff(scene, cut_hi, cut_lo);
