@@ -144,13 +144,15 @@ void encode_into(Sink& sink, const Image& img, const std::string& scene_json,
   ihdr.bit_depth = 8;
   ihdr.color_type = opaque ? SPNG_COLOR_TYPE_TRUECOLOR : SPNG_COLOR_TYPE_TRUECOLOR_ALPHA;
   check(spng_set_ihdr(ctx.get(), &ihdr), "header");
+  // libspng keeps the text's pointers until the chunk is written (spng_encode_image), so what they
+  // point at lives as long as the encoder.
+  char empty[1] = {0};
   if (!scene_json.empty()) {
     spng_text text{};
     std::memcpy(text.keyword, "gaussmap", 9);
     text.type = SPNG_ITXT;
     text.compression_flag = scene_json.size() <= kMaxCompressedSceneText ? 1 : 0;
     text.compression_method = 0;
-    char empty[1] = {0};
     text.language_tag = empty;
     text.translated_keyword = empty;
     text.text = const_cast<char*>(scene_json.data());
