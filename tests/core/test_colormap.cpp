@@ -206,7 +206,7 @@ TEST_CASE("colorize: every value gets the formula's colour (round(255 t) of norm
     const double span = rep % 5 == 0 ? 0.0 : std::pow(10.0, 8 * u(rng) - 4);
     v.range_auto = rep % 2 == 0;
     v.vmin = lo, v.vmax = lo + span;
-    Field f(300, 40);
+    Field f(300, 120);  // above colorize's pixel count for the log scale's counted boundaries
     for (float& x : f.data) {
       const double t = u(rng) * 1.4 - 0.2;
       x = float(lo + t * (span > 0 ? span : 1.0));
@@ -218,6 +218,19 @@ TEST_CASE("colorize: every value gets the formula's colour (round(255 t) of norm
       f.data[std::size_t(3 * k)] = b;
       f.data[std::size_t(3 * k + 1)] = std::nextafter(b, -INFINITY);
       f.data[std::size_t(3 * k + 2)] = std::nextafter(b, INFINITY);
+    }
+    // The same for the log scale with a fixed range: t = (log10 v - log10 floor) / (log10 vmax -
+    // log10 floor).
+    if (v.scale == Scale::Log && !v.range_auto && v.vmax > 0) {
+      const double fl = v.vmin > 0 ? v.vmin : v.vmax * 1e-6;
+      for (int k = 0; k < 255; ++k) {
+        const double t = (k + 0.5) / 255.0;
+        const float b =
+            float(std::pow(10.0, std::log10(fl) + t * (std::log10(v.vmax) - std::log10(fl))));
+        f.data[std::size_t(1000 + 3 * k)] = b;
+        f.data[std::size_t(1000 + 3 * k + 1)] = std::nextafter(b, -INFINITY);
+        f.data[std::size_t(1000 + 3 * k + 2)] = std::nextafter(b, INFINITY);
+      }
     }
     f.data[800] = NAN, f.data[801] = INFINITY, f.data[802] = -INFINITY, f.data[803] = 1e-42f;
     f.data[804] = std::numeric_limits<float>::max(), f.data[805] = -f.data[804];
