@@ -23,11 +23,10 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
-#include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "core/bench_cases.hpp"
 #include "core/kernel_math.hpp"
 #include "core/scene.hpp"
 #include "core/scene_io.hpp"
@@ -246,22 +245,7 @@ struct Peers {
   }
 };
 
-// ---- the cases of `gaussmap bench` ----
-
-std::vector<gm::Kernel> random_kernels(int n, int w, int h, double smin, double smax, bool rotated,
-                                       unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  std::vector<gm::Kernel> ks(static_cast<std::size_t>(n));
-  for (gm::Kernel& k : ks) {
-    k.cx = u(rng) * (w - 1), k.cy = u(rng) * (h - 1);
-    k.sx = smin + (smax - smin) * u(rng);
-    k.sy = smin + (smax - smin) * u(rng);
-    k.angle_deg = rotated ? 180.0 * u(rng) : 0.0;
-    k.weight = 0.5 + u(rng);
-  }
-  return ks;
-}
+// ---- the cases of `gaussmap bench` (core/bench_cases.hpp) that have a GPU column ----
 
 struct Case {
   std::string name;
@@ -270,31 +254,8 @@ struct Case {
 
 std::vector<Case> bench_cases() {
   std::vector<Case> cs;
-  auto scene = [](int w, int h, std::vector<gm::Kernel> ks, std::optional<double> cut) {
-    gm::Scene s;
-    s.width = w, s.height = h, s.kernels = std::move(ks), s.cutoff_sigma = cut;
-    return s;
-  };
-  {
-    gm::Kernel a, b;
-    a.cx = 30, a.cy = 40, a.sx = 10, a.sy = 10;
-    b.cx = 70, b.cy = 60, b.sx = 15, b.sy = 8;
-    cs.push_back({"tiny", scene(100, 100, {a, b}, std::nullopt)});
-  }
-  {
-    gm::Scene s = gm::seed_scene();
-    const double fx = 1920.0 / s.width, fy = 1080.0 / s.height;
-    s.width = 1920, s.height = 1080;
-    for (gm::Kernel& k : s.kernels) k.cx *= fx, k.cy *= fy, k.sx *= fx, k.sy *= fy;
-    cs.push_back({"seed-hd", s});
-  }
-  const auto k64 = random_kernels(64, 1920, 1080, 20, 120, false, 64);
-  cs.push_back({"k64", scene(1920, 1080, k64, std::nullopt)});
-  cs.push_back({"k64-cut3", scene(1920, 1080, k64, 3.0)});
-  cs.push_back({"k64-rot", scene(1920, 1080, random_kernels(64, 1920, 1080, 20, 120, true, 64),
-                                 std::nullopt)});
-  cs.push_back(
-      {"k10k-cut3", scene(1024, 1024, random_kernels(10000, 1024, 1024, 3, 3, false, 10000), 3.0)});
+  for (gm::BenchCase& b : gm::bench_cases())
+    if (b.name != "points" && b.name != "k100k-cut3") cs.push_back({b.name, std::move(b.scene)});
   return cs;
 }
 
