@@ -1,15 +1,6 @@
-// png_io.cpp — PNG writing and reading through libspng (Debian's libspng0).
+// png_io.cpp — PNG reading through libspng (Debian's libspng0); writing is png_write.cpp.
 //
-// Writing: progressive encoding, one row at a time, so an opaque RGBA image is written as RGB
-// without a converted copy of the whole picture (a quarter less to compress). The encoded bytes
-// stream into the output through a 1 MiB buffer. Pixels: zlib level PngOptions::level, default
-// strategy, no row filter (measured: for colormapped heat maps the filters cost time and do not
-// make the file smaller; docs/performance.md). The scene JSON goes into an iTXt
-// chunk (UTF-8, as JSON is) before the pixels, compressed up to 1 MiB of JSON and stored plain
-// above that: PIL refuses to inflate a text chunk past 1 MiB (PngImagePlugin.MAX_TEXT_CHUNK, its
-// decompression-bomb guard) and then fails Image.open itself, while plain text has no such limit.
-//
-// Reading: libspng with its chunk limits set (libspng applies the per-chunk limit to a text chunk's
+// libspng with its chunk limits set (libspng applies the per-chunk limit to a text chunk's
 // decompressed size too, so a small zTXt cannot inflate past it), CRC errors fatal, image size
 // checked against Limits before any pixel memory is allocated. libspng reads the chunks up to the
 // first IDAT; only when no "gaussmap" text is there is the image decoded (rows discarded) to reach
@@ -51,136 +42,6 @@ constexpr long long kMaxPngBytes = Limits::kMaxPixels * 5 + 2 * Limits::kMaxScen
 // a scene at its limit needs room for 2 * kMaxSceneBytes; the extra MiB covers the compressed
 // chunks already kept. A scene just over its limit gets its own message (find_scene).
 constexpr std::size_t kMaxChunkBytes = 2 * std::size_t(Limits::kMaxSceneBytes) + (1u << 20);
-
-// --- writing
-
-// Largest scene text written compressed: PIL's limit on an inflated text chunk (1 MiB).
-constexpr std::size_t kMaxCompressedSceneText = 1u << 20;
-
-// Where libspng's output goes: a string, or an AtomicFile through a buffer. Exceptions cannot
-// cross libspng's C frames: they are kept here and rethrown after the call returns.
-class Sink {
- public:
-  explicit Sink(std::string* to) : str_(to) {}
-  explicit Sink(AtomicFile* to) : file_(to) { buf_.reserve(kBuffer); }
-
-  static int write_fn(spng_ctx*, void* user, void* data, std::size_t len) {
-    auto* self = static_cast<Sink*>(user);
-    try {
-      self->put(static_cast<const char*>(data), len);
-      return 0;
-    } catch (...) {
-      self->error_ = std::current_exception();
-      return SPNG_IO_ERROR;
-    }
-  }
-  void flush() {
-    if (file_ && !buf_.empty()) file_->write(buf_);
-    buf_.clear();
-  }
-  void rethrow() const {
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  static constexpr std::size_t kBuffer = 1u << 20;
-  void put(const char* p, std::size_t n) {
-    if (str_) {
-      str_->append(p, n);
-      return;
-    }
-    if (buf_.size() + n > kBuffer) flush();
-    if (n >= kBuffer)
-      file_->write(p, n);
-    else
-      buf_.append(p, n);
-  }
-  std::string* str_ = nullptr;
-  AtomicFile* file_ = nullptr;
-  std::string buf_;
-  std::exception_ptr error_;
-};
-
-void check_image(const Image& img) {
-  if (img.width < 1 || img.height < 1 ||
-      img.rgba.size() != std::size_t(img.width) * std::size_t(img.height) * 4)
-    throw Error("png: image is " + std::to_string(img.width) + "x" + std::to_string(img.height) +
-                " with " + std::to_string(img.rgba.size()) + " bytes of RGBA (expected 4*W*H)");
-}
-
-bool all_opaque(const Image& img) {
-  const std::uint8_t* p = img.rgba.data();
-  const std::size_t n = img.rgba.size();
-  std::uint8_t all = 0xff;
-  for (std::size_t i = 3; i < n; i += 4) all &= p[i];
-  return all == 0xff;
-}
-
-void encode_into(Sink& sink, const Image& img, const std::string& scene_json,
-                 const PngOptions& opt) {
-  check_image(img);
-  if (scene_json.find('\0') != std::string::npos)
-    throw InputError("png: scene text contains a NUL byte");
-  if (opt.level < 0 || opt.level > 9)
-    throw InputError("png: compression level must be 0..9, got " + std::to_string(opt.level));
-  const bool opaque = all_opaque(img);
-  Ctx ctx(spng_ctx_new(SPNG_CTX_ENCODER));
-  if (!ctx) throw std::bad_alloc();
-  auto check = [&](int rc, const char* what) {
-    if (rc == 0 || rc == SPNG_EOI) return;
-    sink.rethrow();  // an I/O error of the output, with its own message
-    throw Error(std::string("png: ") + what + ": " + spng_strerror(rc));
-  };
-  check(spng_set_png_stream(ctx.get(), &Sink::write_fn, &sink), "output");
-  check(spng_set_option(ctx.get(), SPNG_IMG_COMPRESSION_LEVEL, opt.level), "level");
-  // No row filter: on colormapped pictures and window shots the filters cost time at every level
-  // and leave the file as large or larger (docs/performance.md).
-  check(spng_set_option(ctx.get(), SPNG_FILTER_CHOICE, SPNG_FILTER_CHOICE_NONE), "filter");
-  // The scene text (at most 1 MiB when compressed) is small next to the pixels.
-  check(spng_set_option(ctx.get(), SPNG_TEXT_COMPRESSION_LEVEL, std::max(opt.level, 3)),
-        "text level");
-  spng_ihdr ihdr{};
-  ihdr.width = std::uint32_t(img.width), ihdr.height = std::uint32_t(img.height);
-  ihdr.bit_depth = 8;
-  ihdr.color_type = opaque ? SPNG_COLOR_TYPE_TRUECOLOR : SPNG_COLOR_TYPE_TRUECOLOR_ALPHA;
-  check(spng_set_ihdr(ctx.get(), &ihdr), "header");
-  // libspng keeps the text's pointers until the chunk is written (spng_encode_image), so what they
-  // point at lives as long as the encoder.
-  char empty[1] = {0};
-  if (!scene_json.empty()) {
-    spng_text text{};
-    std::memcpy(text.keyword, "gaussmap", 9);
-    text.type = SPNG_ITXT;
-    text.compression_flag = scene_json.size() <= kMaxCompressedSceneText ? 1 : 0;
-    text.compression_method = 0;
-    text.language_tag = empty;
-    text.translated_keyword = empty;
-    text.text = const_cast<char*>(scene_json.data());
-    text.length = scene_json.size();
-    check(spng_set_text(ctx.get(), &text, 1), "scene text");
-  }
-  check(spng_encode_image(ctx.get(), nullptr, 0, SPNG_FMT_PNG,
-                          SPNG_ENCODE_PROGRESSIVE | SPNG_ENCODE_FINALIZE),
-        "encode");
-  const std::size_t w = std::size_t(img.width);
-  std::vector<std::uint8_t> rgb(opaque ? 3 * w : 0);
-  for (int y = 0; y < img.height; ++y) {
-    const std::uint8_t* row = img.rgba.data() + std::size_t(y) * 4 * w;
-    int rc = 0;
-    if (opaque) {
-      for (std::size_t x = 0; x < w; ++x) {
-        rgb[3 * x + 0] = row[4 * x + 0];
-        rgb[3 * x + 1] = row[4 * x + 1];
-        rgb[3 * x + 2] = row[4 * x + 2];
-      }
-      rc = spng_encode_row(ctx.get(), rgb.data(), rgb.size());
-    } else {
-      rc = spng_encode_row(ctx.get(), row, 4 * w);
-    }
-    check(rc, "encode");
-  }
-  sink.flush();
-}
 
 // --- reading
 
@@ -259,27 +120,6 @@ std::optional<std::string> scene_text(spng_ctx* ctx) {
 }
 
 }  // namespace
-
-std::string encode_png(const Image& img, const std::string& scene_json, const PngOptions& options) {
-  std::string out;
-  out.reserve(img.rgba.size() / 4 + scene_json.size() / 4 + 1024);
-  Sink sink(&out);
-  encode_into(sink, img, scene_json, options);
-  return out;
-}
-
-void write_png(AtomicFile& out, const Image& img, const std::string& scene_json,
-               const PngOptions& options) {
-  Sink sink(&out);
-  encode_into(sink, img, scene_json, options);
-}
-
-void write_png(const std::string& path, const Image& img, const std::string& scene_json,
-               const PngOptions& options) {
-  AtomicFile out(path);
-  write_png(out, img, scene_json, options);
-  out.commit();
-}
 
 Image decode_png(const std::string& bytes) {
   check_signature(bytes);
