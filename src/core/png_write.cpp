@@ -359,11 +359,11 @@ PngRows rows_of(const Image& img) {
       for (int r = 0; r < count; ++r) {
         const std::uint8_t* src = rgba + (std::size_t(y0) + r) * 4 * w;
         std::uint8_t* dst = out + std::size_t(r) * stride;
-        for (std::size_t x = 0; x < w; ++x) {
-          dst[3 * x + 0] = src[4 * x + 0];
-          dst[3 * x + 1] = src[4 * x + 1];
-          dst[3 * x + 2] = src[4 * x + 2];
-        }
+        // Four bytes a pixel, each store's fourth byte overwritten by the next pixel (one load and
+        // one store a pixel instead of three of each); the last pixel is three bytes, so the
+        // next row's filter byte stays.
+        for (std::size_t x = 0; x + 1 < w; ++x) std::memcpy(dst + 3 * x, src + 4 * x, 4);
+        std::memcpy(dst + 3 * (w - 1), src + 4 * (w - 1), 3);
       }
     };
   }
