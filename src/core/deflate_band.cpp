@@ -46,8 +46,8 @@ std::string zlib_header(int level) {
 
 struct BandDeflater::State {
   DeflateCoder coder;
-  std::vector<std::uint8_t> out;        // the band's output, reused (grown, never shrunk)
-  std::vector<std::uint8_t> isal_work;  // ISA-L's level buffer (hash tables, tokens)
+  ByteBuffer out;        // the band's output, then copied out
+  ByteBuffer isal_work;  // ISA-L's level buffer (hash tables, tokens; it clears what it reads)
   z_stream zs{};
   bool zs_open = false;
 };
@@ -63,7 +63,7 @@ std::size_t isal_work_size(int level) {
 BandDeflater::BandDeflater(DeflateCoder coder) : state_(std::make_unique<State>()) {
   state_->coder = coder;
   if (coder.kind == DeflateCoder::Kind::isal) {
-    state_->isal_work.resize(isal_work_size(coder.level));
+    state_->isal_work.get(isal_work_size(coder.level));
   } else {
     int rc = deflateInit2(&state_->zs, coder.level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
     if (rc == Z_MEM_ERROR) throw std::bad_alloc();
@@ -83,16 +83,13 @@ void BandDeflater::deflate(const std::uint8_t* in, std::size_t n, bool last, std
   // a little: one call usually finishes; the buffer grows when it does not. Compressed into a
   // buffer of this thread's, then copied: `out` gets only what the band takes.
   std::size_t room = n + n / 8192 + 64;
-  std::vector<std::uint8_t>& buf = s.out;
-  auto ensure = [&](std::size_t used) {
-    if (buf.size() < used + room) buf.resize(used + room);
-    return buf.data() + used;
-  };
+  ByteBuffer& buf = s.out;
+  auto ensure = [&](std::size_t used) { return buf.get(used + room, used) + used; };
   if (s.coder.kind == DeflateCoder::Kind::isal) {
     isal_zstream z;
     isal_deflate_init(&z);
     z.level = std::uint32_t(s.coder.level);
-    z.level_buf = s.isal_work.data();
+    z.level_buf = s.isal_work.get(0);
     z.level_buf_size = std::uint32_t(s.isal_work.size());
     z.next_in = const_cast<std::uint8_t*>(in);
     z.avail_in = std::uint32_t(n);
@@ -111,7 +108,7 @@ void BandDeflater::deflate(const std::uint8_t* in, std::size_t n, bool last, std
       if (done) break;
       room = n / 4 + 4096;
     }
-    out.append(reinterpret_cast<const char*>(buf.data()), z.total_out);
+    out.append(reinterpret_cast<const char*>(buf.get(0)), z.total_out);
     return;
   }
   z_stream& z = s.zs;
@@ -128,7 +125,7 @@ void BandDeflater::deflate(const std::uint8_t* in, std::size_t n, bool last, std
     if (last ? rc == Z_STREAM_END : z.avail_in == 0 && z.avail_out > 0) break;
     room = n / 4 + 4096;
   }
-  out.append(reinterpret_cast<const char*>(buf.data()), z.total_out);
+  out.append(reinterpret_cast<const char*>(buf.get(0)), z.total_out);
 }
 
 std::uint32_t adler32_of(std::uint32_t adler, const std::uint8_t* in, std::size_t n) {

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,26 @@ DeflateCoder deflate_coder(int level);
 
 // The two bytes that open the zlib stream: 32 KiB window, no dictionary, FLEVEL from the level.
 std::string zlib_header(int level);
+
+// Working memory reused band after band: grown when asked for more (keeping its first `keep`
+// bytes), never shrunk, never zeroed (whatever is read from it was written first).
+class ByteBuffer {
+ public:
+  std::uint8_t* get(std::size_t n, std::size_t keep = 0) {
+    if (n > size_) {
+      std::unique_ptr<std::uint8_t[]> bigger(new std::uint8_t[n]);
+      if (keep) std::memcpy(bigger.get(), data_.get(), keep);
+      data_ = std::move(bigger);
+      size_ = n;
+    }
+    return data_.get();
+  }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::unique_ptr<std::uint8_t[]> data_;
+  std::size_t size_ = 0;
+};
 
 // Compresses bands one after another (one per thread: it owns the coder's working memory).
 class BandDeflater {

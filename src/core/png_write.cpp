@@ -41,9 +41,15 @@ constexpr unsigned char kPngSig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n
 constexpr std::size_t kMaxCompressedSceneText = 1u << 20;
 // Pixels (with their filter bytes) per band when the caller leaves it open: large enough that a
 // band's fresh dictionary costs about 1% of the file, small enough to share a 2 MB picture among
-// the cores. Smaller pictures are cut into one band per thread, down to kMinBandBytes.
+// the cores. A smaller picture is cut into one band per thread, each at least min_band_bytes: a
+// band should take a few tenths of a millisecond, far more than handing it to a thread.
 constexpr std::size_t kBandBytes = 512u << 10;
-constexpr std::size_t kMinBandBytes = 64u << 10;
+std::size_t min_band_bytes(DeflateCoder c) {
+  if (c.kind == DeflateCoder::Kind::isal) return 512u << 10;  // about 0.8 ms at level 2 here
+  return c.level == 0 ? std::size_t(1) << 20 : 64u << 10;     // stored: copies and checksums
+}
+// A scene text from this size on is worth a thread of its own while the first bands compress.
+constexpr std::size_t kTextTaskBytes = 64u << 10;
 // Largest band: ISA-L and zlib take 32-bit input lengths.
 constexpr std::size_t kMaxBandBytes = 1u << 30;
 // Tasks compressed ahead of the last one written, per thread.
@@ -144,7 +150,8 @@ class Encoder {
       rows = std::size_t(opt.band_rows);
     } else {
       std::size_t bands = (raw + kBandBytes - 1) / kBandBytes;
-      if (bands < threads_) bands = std::clamp<std::size_t>(raw / kMinBandBytes, 1, threads_);
+      if (bands < threads_)
+        bands = std::clamp<std::size_t>(raw / min_band_bytes(deflate_coder(level_)), 1, threads_);
       rows = (std::size_t(px.height) + bands - 1) / bands;
     }
     rows = std::clamp<std::size_t>(rows, 1, std::max<std::size_t>(1, kMaxBandBytes / stride_));
@@ -152,7 +159,7 @@ class Encoder {
     bands_ = (std::size_t(px.height) + band_rows_ - 1) / band_rows_;
     first_band_ = json_.empty() ? 0 : 1;
     tasks_ = first_band_ + bands_;
-    threads_ = std::min(threads_, tasks_);
+    threads_ = std::min(threads_, bands_ + (json_.size() >= kTextTaskBytes ? 1 : 0));
     window_ = kWindowPerThread * threads_;
     pieces_.resize(tasks_);
     done_.assign(tasks_, 0);
@@ -196,7 +203,7 @@ class Encoder {
   struct Worker {
     explicit Worker(DeflateCoder c) : deflater(c) {}
     BandDeflater deflater;
-    std::vector<std::uint8_t> rows;
+    ByteBuffer rows;
   };
   // Stops and joins the other threads however run() ends.
   struct Joiner {
@@ -253,15 +260,15 @@ class Encoder {
     const std::size_t y0 = band * band_rows_;
     const std::size_t count = std::min(band_rows_, std::size_t(px_.height) - y0);
     p.raw = count * stride_;
-    w.rows.resize(p.raw);
-    for (std::size_t r = 0; r < count; ++r) w.rows[r * stride_] = 0;  // filter: None
-    px_.rows(int(y0), int(count), w.rows.data() + 1, stride_);
-    p.adler = adler32_of(1, w.rows.data(), p.raw);
+    std::uint8_t* rows = w.rows.get(p.raw);
+    for (std::size_t r = 0; r < count; ++r) rows[r * stride_] = 0;  // filter: None
+    px_.rows(int(y0), int(count), rows + 1, stride_);
+    p.adler = adler32_of(1, rows, p.raw);
     const bool last = band + 1 == bands_;
     p.bytes.append(4, '\0');  // the length, known when written
     p.bytes += "IDAT";
     if (band == 0) p.bytes += zlib_header(level_);
-    w.deflater.deflate(w.rows.data(), p.raw, last, p.bytes);
+    w.deflater.deflate(rows, p.raw, last, p.bytes);
     p.crc = crc_of(0, p.bytes, 4);
     return p;
   }
