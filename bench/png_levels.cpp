@@ -5,7 +5,9 @@
 // the scene in an iTXt chunk) and gaussmap's writer (png_write.cpp: ISA-L or zlib in bands on
 // every core) at levels 0..9. Prints the wall time of the best of REPEATS runs (ms), the process
 // CPU time of that run (all threads, ms) and the file's size (bytes). Not part of gaussmap.
-//   usage: gaussmap_png_levels [--repeats N] [--threads N] PICTURE.png...
+// --threads 1 gives the CPU cost of one core; --band-kib N sets the bands' size (default: the
+// writer's choice, about 512 KiB of rows) to show what the bands' fresh dictionaries cost.
+//   usage: gaussmap_png_levels [--repeats N] [--threads N] [--band-kib N] PICTURE.png...
 #include <spng.h>
 
 #include <algorithm>
@@ -103,7 +105,7 @@ Timing best_of(int repeats, const std::function<std::size_t()>& run) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int repeats = 5, threads = 0;
+  int repeats = 5, threads = 0, band_kib = 0;
   std::vector<std::string> pictures;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -111,6 +113,8 @@ int main(int argc, char** argv) {
       repeats = std::max(1, std::atoi(argv[++i]));
     else if (a == "--threads" && i + 1 < argc)
       threads = std::atoi(argv[++i]);
+    else if (a == "--band-kib" && i + 1 < argc)
+      band_kib = std::atoi(argv[++i]);
     else if (!a.empty() && a[0] != '-')
       pictures.push_back(a);
     else
@@ -125,15 +129,22 @@ int main(int argc, char** argv) {
     const std::string bytes = gm::read_file(path, 1LL << 31);
     const gm::Image img = gm::decode_png(bytes);
     const std::string json = gm::png_scene_text(bytes).value_or("");
-    std::printf("== %s: %dx%d, %zu bytes of scene text, best of %d, %s threads\n", path.c_str(),
-                img.width, img.height, json.size(), repeats,
-                threads > 0 ? std::to_string(threads).c_str() : "all");
+    std::printf("== %s: %dx%d, %zu bytes of scene text, best of %d, %s threads, bands of %s\n",
+                path.c_str(), img.width, img.height, json.size(), repeats,
+                threads > 0 ? std::to_string(threads).c_str() : "all",
+                band_kib > 0 ? (std::to_string(band_kib) + " KiB").c_str() : "the writer's size");
     std::printf("%-5s | %10s %12s | %10s %10s %12s | %8s %8s\n", "level", "libspng_ms", "bytes",
                 "new_ms", "new_cpu_ms", "bytes", "speedup", "size");
     for (int level = 0; level <= 9; ++level) {
       Timing old = best_of(repeats, [&] { return libspng_encode(img, json, level); });
       gm::PngOptions opt;
       opt.level = level, opt.threads = threads;
+      if (band_kib > 0) {  // rows of the band size, as the writer lays them out (RGB if opaque)
+        bool opaque = true;
+        for (std::size_t i = 3; i < img.rgba.size(); i += 4) opaque = opaque && img.rgba[i] == 255;
+        const std::size_t stride = 1 + std::size_t(opaque ? 3 : 4) * std::size_t(img.width);
+        opt.band_rows = int(std::max<std::size_t>(1, std::size_t(band_kib) * 1024 / stride));
+      }
       Timing now = best_of(repeats, [&] { return gm::encode_png(img, json, opt).size(); });
       std::printf("%-5d | %10.2f %12zu | %10.2f %10.2f %12zu | %7.1fx %7.3fx\n", level, old.wall,
                   old.bytes, now.wall, now.cpu, now.bytes, old.wall / now.wall,

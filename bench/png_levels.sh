@@ -3,15 +3,16 @@
 # (bench/pipeline_scenes.py) with gaussmap at level 0, then times, on each picture and the viewer
 # window shot docs/images/viewer.png, the previous encoder (libspng, one zlib stream) and
 # gaussmap's writer (bands on every core) at every level, same run (bench/png_levels.cpp).
-#   usage: bash bench/png_levels.sh [-r REPEATS] [-t THREADS] [BUILD_DIR] [SCENES...]
+#   usage: bash bench/png_levels.sh [-r REPEATS] [-t THREADS] [-k BAND_KIB] [BUILD_DIR] [SCENES...]
 #          (default: build; scenes points k64 k50k)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args=()
-while getopts "r:t:" opt; do
+while getopts "r:t:k:" opt; do
   case $opt in
     r) args+=(--repeats "$OPTARG") ;;
     t) args+=(--threads "$OPTARG") ;;
+    k) args+=(--band-kib "$OPTARG") ;;
     *) exit 2 ;;
   esac
 done

@@ -186,6 +186,8 @@ class Encoder {
         lock.unlock();
         emit(written_, p);
         lock.lock();
+        p.bytes.clear();
+        spare_.push_back(std::move(p.bytes));  // its memory serves a later band
         ++written_;
         cv_.notify_all();  // the window moved
       } else if (!take(lock, mine)) {
@@ -224,8 +226,13 @@ class Encoder {
   bool take(std::unique_lock<std::mutex>& lock, Worker& w) {
     if (next_ >= tasks_ || next_ >= written_ + window_) return false;
     const std::size_t i = next_++;
+    Piece p;
+    if (!spare_.empty()) {
+      p.bytes = std::move(spare_.back());
+      spare_.pop_back();
+    }
     lock.unlock();
-    Piece p = make(i, w);
+    make(i, w, p);
     lock.lock();
     pieces_[i] = std::move(p);
     done_[i] = 1;
@@ -250,11 +257,11 @@ class Encoder {
     }
   }
 
-  Piece make(std::size_t task, Worker& w) const {
-    Piece p;
+  // Does task `task` into `p` (its bytes empty, maybe with memory from an earlier band).
+  void make(std::size_t task, Worker& w, Piece& p) const {
     if (task < first_band_) {
       p.bytes = scene_chunk(json_, level_);
-      return p;
+      return;
     }
     const std::size_t band = task - first_band_;
     const std::size_t y0 = band * band_rows_;
@@ -270,7 +277,6 @@ class Encoder {
     if (band == 0) p.bytes += zlib_header(level_);
     w.deflater.deflate(rows, p.raw, last, p.bytes);
     p.crc = crc_of(0, p.bytes, 4);
-    return p;
   }
 
   // Writes task `task`'s chunk; the last band gets the Adler-32 of all the rows.
@@ -306,6 +312,7 @@ class Encoder {
   std::size_t next_ = 0, written_ = 0;  // next task to take, next task to write
   std::vector<Piece> pieces_;
   std::vector<char> done_;
+  std::vector<std::string> spare_;  // written bands' memory, for the next ones
   bool stop_ = false;
   std::exception_ptr error_;
 };
@@ -382,6 +389,13 @@ PngRows rows_of(const Image& img) {
 std::string encode_png(const PngRows& rows, const std::string& scene_json,
                        const PngOptions& options) {
   std::string out;
+  // Room for the file at its largest, level 0: the rows, stored blocks' and chunks' headers, the
+  // text (pages are touched only as they fill, so a small file costs no more).
+  if (rows.width > 0 && rows.height > 0) {
+    const std::size_t raw =
+        (1 + std::size_t(rows.alpha ? 4 : 3) * std::size_t(rows.width)) * std::size_t(rows.height);
+    out.reserve(raw + raw / 4096 + scene_json.size() + 4096);
+  }
   Sink sink(&out);
   encode_into(sink, rows, scene_json, options);
   return out;
