@@ -5,10 +5,10 @@
 //
 // Writing (png_write.cpp) frames the chunks itself and compresses the rows in bands on all cores
 // (deflate_band.hpp), because libspng, like libpng, compresses the pixels as one zlib stream on one
-// core: about 100 MB/s of RGB here, 31 ms for a 1920x1080 picture and 390 ms for 4000x3000 at
-// zlib level 2, the largest phase of a whole render. The default level (ISA-L on every core)
-// writes 1920x1080 in about 6 ms and 4000x3000 in about 60 ms, files 0-30% larger than zlib 2's
-// (docs/performance.md, "Writing the PNG").
+// core and takes no deflate stream made elsewhere: about 100 MB/s of RGB here, 33 ms for a
+// 1920x1080 picture and 380 ms for 4000x3000 at zlib level 2, the longest phase of a whole render.
+// At the default level (ISA-L's igzip) the same pictures take 10 and 118 ms of CPU, shared among
+// the cores, in files 1-32% larger (docs/performance.md, "Writing the PNG").
 #pragma once
 
 #include <cstddef>
