@@ -7,7 +7,7 @@
 //
 // Which coder compresses at each compression level 0..9 (PNG writer's --png-level), chosen by
 // measurement on gaussmap's pictures (docs/performance.md, "Writing the PNG"): ISA-L's igzip
-// (libisal) for the fast levels, about 4x zlib's speed at a similar size; zlib for the small
+// (libisal) for the fast levels, 3 to 4 times zlib's speed at a similar size; zlib for the small
 // files. Each level writes files no larger than the level below on those pictures.
 #pragma once
 
