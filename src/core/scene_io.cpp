@@ -8,6 +8,8 @@
 //      rejects duplicate keys and stops as soon as "kernels" holds more than kMaxKernels entries;
 //   3. the DOM is walked with a path string: unknown keys and wrong types are reported there,
 //      every semantic rule is then checked once by validate() on the resulting Scene.
+// Texts in the plain form skip steps 1 to 3 (scene_plain.hpp: no DOM, the same Scene); whatever
+// that reader does not take, errors included, runs through these steps.
 // Fields a scene form does not use (sx/sy/angle of a covariance kernel, cov_* of a sigma kernel,
 // vmin/vmax under "range": "auto") are not written and load as their defaults.
 #include "scene_io.hpp"
@@ -26,6 +28,7 @@
 #include "errors.hpp"
 #include "image_io.hpp"
 #include "kernel_math.hpp"
+#include "scene_plain.hpp"
 
 namespace gm {
 
@@ -694,6 +697,18 @@ void scene_members(const Scene& s, SceneWriter& w, Member&& member) {
 }  // namespace
 
 Scene scene_from_json_text(const std::string& text, GridUse use) {
+  // The plain form without a DOM first (scene_plain.hpp); every other text, valid or not, goes
+  // through the general reader, the only one that words messages.
+  if (static_cast<long long>(text.size()) <= Limits::kMaxSceneBytes) {
+    if (std::optional<Scene> s = read_plain_scene(text, use)) {
+      validate(*s, use);
+      return std::move(*s);
+    }
+  }
+  return scene_from_json_text_general(text, use);
+}
+
+Scene scene_from_json_text_general(const std::string& text, GridUse use) {
   return read_scene(parse_json(text), use);
 }
 
