@@ -43,13 +43,19 @@ using json = nlohmann::json;
   throw InputError((path.empty() ? std::string("scene") : path) + ": " + msg);
 }
 
-// A key path given as a base and a suffix ("kernels[3]", ".center[0]"), joined only when a message
-// needs it: a scene of 50,000 kernels passes through the checks below a million times.
+// A key path given as a base, an optional index and a suffix ("kernels", 3, ".center[0]"), joined
+// only when a message needs it: a scene of 50,000 kernels passes through the checks below a
+// million times.
 struct KeyPath {
+  static constexpr std::size_t kNoIndex = std::size_t(-1);
   KeyPath(const std::string& b, const char* s = "") : base(b), suffix(s) {}
   KeyPath(const char* b) : base(b) {}
-  std::string str() const { return std::string(base) + suffix; }
+  KeyPath(const char* b, std::size_t i, const char* s) : base(b), at(i), suffix(s) {}
+  std::string str() const {
+    return std::string(base) + (at == kNoIndex ? "" : "[" + std::to_string(at) + "]") + suffix;
+  }
   std::string_view base;
+  std::size_t at = kNoIndex;
   const char* suffix = "";
 };
 
@@ -520,27 +526,29 @@ void check_domain(const std::optional<std::array<double, 2>>& d, int size, const
     fail(p, "span last - first overflows, got [" + num((*d)[0]) + ", " + num((*d)[1]) + "]");
 }
 
-void check_kernel(const Kernel& k, const std::string& path, Normalization norm) {
-  check_finite(k.cx, {path, ".center[0]"});
-  check_finite(k.cy, {path, ".center[1]"});
-  check_coordinate(k.cx, {path, ".center[0]"});
-  check_coordinate(k.cy, {path, ".center[1]"});
-  check_finite(k.weight, {path, ".weight"});
-  const KeyPath shape_path{path, k.use_covariance ? ".covariance" : ".sigma"};
+// Kernel i of the scene; its key paths ("kernels[i]...") are made only for a message.
+void check_kernel(const Kernel& k, std::size_t i, Normalization norm) {
+  auto path = [i](const char* suffix) { return KeyPath("kernels", i, suffix); };
+  check_finite(k.cx, path(".center[0]"));
+  check_finite(k.cy, path(".center[1]"));
+  check_coordinate(k.cx, path(".center[0]"));
+  check_coordinate(k.cy, path(".center[1]"));
+  check_finite(k.weight, path(".weight"));
+  const KeyPath shape_path = path(k.use_covariance ? ".covariance" : ".sigma");
   if (k.use_covariance) {
-    check_finite(k.cov_xx, {path, ".covariance[0][0]"});
-    check_finite(k.cov_xy, {path, ".covariance[0][1]"});
-    check_finite(k.cov_yy, {path, ".covariance[1][1]"});
+    check_finite(k.cov_xx, path(".covariance[0][0]"));
+    check_finite(k.cov_xy, path(".covariance[0][1]"));
+    check_finite(k.cov_yy, path(".covariance[1][1]"));
     if (!(k.cov_xx > 0) || !(k.cov_xx * k.cov_yy - k.cov_xy * k.cov_xy > 0))
       fail(shape_path.str(), "must be positive definite (a > 0 and a*c - b^2 > 0), got [[" +
                                  num(k.cov_xx) + ", " + num(k.cov_xy) + "], [" + num(k.cov_xy) +
                                  ", " + num(k.cov_yy) + "]]");
   } else {
-    check_positive(k.sx, {path, ".sigma[0]"});
-    check_positive(k.sy, {path, ".sigma[1]"});
-    check_sigma(k.sx, {path, ".sigma[0]"});
-    check_sigma(k.sy, {path, ".sigma[1]"});
-    check_finite(k.angle_deg, {path, ".angle_deg"});
+    check_positive(k.sx, path(".sigma[0]"));
+    check_positive(k.sy, path(".sigma[1]"));
+    check_sigma(k.sx, path(".sigma[0]"));
+    check_sigma(k.sy, path(".sigma[1]"));
+    check_finite(k.angle_deg, path(".angle_deg"));
   }
   // What the evaluators compute must be finite and meaningful: catches sigma^2 under/overflow and
   // rotated kernels so thin that float64 cannot tell the covariance from a singular one
@@ -555,8 +563,9 @@ void check_kernel(const Kernel& k, const std::string& path, Normalization norm) 
     fail(shape_path.str(), "covariance is numerically degenerate in float64 (det = " + num(g.det) +
                                "); when rotated, keep sx/sy within 1e6");
   if (!(std::abs(g.amp) <= Limits::kMaxPeak))
-    fail(path + ".weight", "peak value " + num(g.amp) + " is over " + num(Limits::kMaxPeak) +
-                               " (kMaxPeak; weight " + num(k.weight) + ", det " + num(g.det) + ")");
+    fail(path(".weight").str(), "peak value " + num(g.amp) + " is over " + num(Limits::kMaxPeak) +
+                                    " (kMaxPeak; weight " + num(k.weight) + ", det " + num(g.det) +
+                                    ")");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -869,8 +878,7 @@ void validate(const Scene& s, GridUse use) {
   if (s.kernels.size() > static_cast<std::size_t>(Limits::kMaxKernels))
     fail("kernels", std::to_string(s.kernels.size()) + " kernels, over the limit of " +
                         std::to_string(Limits::kMaxKernels) + " (kMaxKernels)");
-  for (std::size_t i = 0; i < s.kernels.size(); ++i)
-    check_kernel(s.kernels[i], index("kernels", i), s.normalization);
+  for (std::size_t i = 0; i < s.kernels.size(); ++i) check_kernel(s.kernels[i], i, s.normalization);
   const View& v = s.view;
   if (int(v.colormap) < 0 || int(v.colormap) > 6)
     fail("view.colormap", "invalid value " + std::to_string(int(v.colormap)));
