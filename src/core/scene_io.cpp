@@ -28,6 +28,7 @@
 #include "errors.hpp"
 #include "image_io.hpp"
 #include "kernel_math.hpp"
+#include "page_hint.hpp"
 #include "scene_plain.hpp"
 
 namespace gm {
@@ -817,6 +818,7 @@ Scene load_scene(const std::string& path, GridUse use) {
 std::string scene_to_json_text(const Scene& scene, int indent) {
   std::string out;
   out.reserve(128 + 80 * scene.kernels.size());
+  prepare_output_pages(out.data(), out.capacity());
   const bool lines = indent >= 0;
   SceneWriter w(out, lines);
   // Top-level keys one per line, each kernel on its own line, small objects inline.

@@ -15,6 +15,8 @@
 #include <string>
 #include <system_error>
 
+#include "page_hint.hpp"
+
 namespace gm {
 
 namespace {
@@ -214,6 +216,11 @@ class PlainReader {
   bool kernels(Scene& s) {
     if (!eat('[')) return false;
     if (eat(']')) return true;
+    // Room for every kernel at once: each opens with a '{', so their count bounds the list (the
+    // growth by doubling faulted in and copied twice the list's memory).
+    const auto braces = std::count(p_, end_, '{');
+    s.kernels.reserve(std::size_t(std::min<std::ptrdiff_t>(braces, Limits::kMaxKernels)));
+    prepare_output_pages(s.kernels.data(), s.kernels.capacity() * sizeof(Kernel));
     do {
       if (s.kernels.size() >= std::size_t(Limits::kMaxKernels)) return false;
       if (!kernel(s.kernels.emplace_back())) return false;
