@@ -357,11 +357,8 @@ GM_COLOR_CLONES void step_indices(const StepIndex& S, const float* x, std::size_
   }
 }
 
-// Scalar on purpose: one load and one store a pixel beat a gather here (gathers of 16 lanes took
-// about 40 cycles on the machine measured).
-[[gnu::optimize("no-tree-vectorize")]] void write_rgba(const std::uint32_t* words,
-                                                       const std::int32_t* idx, std::size_t n,
-                                                       std::uint32_t* out) {
+GM_COLOR_CLONES void write_rgba(const std::uint32_t* words, const std::int32_t* idx, std::size_t n,
+                                std::uint32_t* out) {
   for (std::size_t i = 0; i < n; ++i) out[i] = words[idx[i]];
 }
 
