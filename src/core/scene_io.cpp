@@ -817,7 +817,7 @@ Scene load_scene(const std::string& path, GridUse use) {
 
 std::string scene_to_json_text(const Scene& scene, int indent) {
   std::string out;
-  out.reserve(128 + 80 * scene.kernels.size());
+  out.reserve(128 + 112 * scene.kernels.size());  // a kernel takes 75 to 110 bytes
   prepare_output_pages(out.data(), out.capacity());
   const bool lines = indent >= 0;
   SceneWriter w(out, lines);
