@@ -17,6 +17,7 @@
 #include "core/bucketing.hpp"
 #include "core/fast_eval.hpp"
 #include "core/npy_stream.hpp"
+#include "core/page_hint.hpp"
 #include "core/reference.hpp"
 #include "gl/headless_context.hpp"
 #include "gl/mixture_renderer.hpp"
@@ -104,7 +105,8 @@ BandRenderResult render_npy_bands(const Scene& scene, Backend backend, const std
   const bool whole_scene_bands = backend == Backend::Gpu && scene.combine == Combine::Max;
 
   NpyStreamWriter out(out_npy, H, W);
-  std::vector<float> band(std::size_t(res.band_rows) * std::size_t(W));
+  std::vector<float> band;
+  resize_output(band, std::size_t(res.band_rows) * std::size_t(W));
   float lo = std::numeric_limits<float>::infinity(), hi = -lo;
   double last_report = -1e9;
   for (int b = 0; b < res.bands; ++b) {

@@ -16,6 +16,7 @@
 #include <fstream>
 
 #include "errors.hpp"
+#include "page_hint.hpp"
 
 namespace gm {
 
@@ -183,7 +184,10 @@ std::string read_file(const std::string& path, long long max_bytes) {
   };
   if (S_ISREG(st.st_mode) && st.st_size > max_bytes) too_big(st.st_size);
   std::string out;
-  if (S_ISREG(st.st_mode)) out.reserve(static_cast<std::size_t>(st.st_size));
+  if (S_ISREG(st.st_mode)) {
+    out.reserve(static_cast<std::size_t>(st.st_size));
+    prepare_output_pages(out.data(), out.capacity());
+  }
   char buf[1 << 16];
   while (true) {
     ssize_t n = ::read(fd, buf, sizeof buf);

@@ -28,6 +28,23 @@ int color_index(float v, ValueRange r, Scale s) {
   return int(std::clamp(idx, 0L, 255L));
 }
 
+namespace {
+
+// Where the formula puts the boundary between indices j - 1 and j (t = (j - 0.5) / 255), in
+// float64: a guess for the bisection below, good to a few float steps where the range is sane.
+// NaN where the formula has no such point.
+double boundary_guess(int j, ValueRange r, Scale s) {
+  const double t = (j - 0.5) / 255.0;
+  if (s == Scale::Log) {
+    const double floor = r.vmin > 0 ? r.vmin : r.vmax * 1e-6;
+    const double lo = std::log10(floor), hi = std::log10(r.vmax);
+    return std::pow(10.0, lo + t * (hi - lo));
+  }
+  return r.vmin + (s == Scale::Sqrt ? t * t : t) * (r.vmax - r.vmin);
+}
+
+}  // namespace
+
 Thresholds color_thresholds(ValueRange r, Scale s) {
   Thresholds th;
   const float lowest = std::numeric_limits<float>::lowest(),
@@ -39,14 +56,25 @@ Thresholds color_thresholds(ValueRange r, Scale s) {
   // Work on w = sign * v, where the index is non-decreasing in w.
   auto index_w = [&](std::uint32_t key) { return color_index(th.sign * key_float(key), r, s); };
   const std::uint32_t klo = float_key(lowest), khi = float_key(highest);
+  const int index_lo = index_w(klo), index_hi = index_w(khi);
+  // Keys either side of the formula's own boundary bracket the search when they straddle it (a
+  // dozen evaluations instead of 32); otherwise it runs over every float.
+  constexpr std::uint32_t kBracket = 64;
   for (int j = 1; j <= 255; ++j) {
     float w;
-    if (index_w(klo) >= j) {
+    if (index_lo >= j) {
       w = -inf;
-    } else if (index_w(khi) < j) {
+    } else if (index_hi < j) {
       w = inf;
     } else {  // smallest key with index >= j, in (klo, khi]
       std::uint32_t lo = klo, hi = khi;
+      const float guess = th.sign * float(boundary_guess(j, r, s));
+      if (std::isfinite(guess)) {
+        const std::uint32_t g = float_key(guess);
+        const std::uint32_t a = g - klo > kBracket ? g - kBracket : klo,
+                            b = khi - g > kBracket ? g + kBracket : khi;
+        if (index_w(a) < j && index_w(b) >= j) lo = a, hi = b;
+      }
       while (hi - lo > 1) {
         std::uint32_t mid = lo + (hi - lo) / 2;
         (index_w(mid) >= j ? hi : lo) = mid;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "color_thresholds.hpp"
+#include "page_hint.hpp"
 
 namespace gm {
 
@@ -59,10 +60,16 @@ const ColormapTable& colormap_table(Colormap c) {
 namespace {
 
 // Floats in value order as unsigned integers (and back): min/max over integers vectorize without
-// -ffast-math.
+// -ffast-math. bits_key is float_key on the float's bits, by a mask rather than a branch (it
+// vectorizes); finite_bits: the float is neither infinite nor NaN.
+[[gnu::always_inline]] inline std::uint32_t bits_key(std::uint32_t b) {
+  return b ^ (std::uint32_t(std::int32_t(b) >> 31) | 0x80000000u);
+}
+[[gnu::always_inline]] inline bool finite_bits(std::uint32_t b) {
+  return (b & 0x7f800000u) != 0x7f800000u;
+}
 [[gnu::always_inline]] inline std::uint32_t float_key(float f) {
-  const std::uint32_t b = std::bit_cast<std::uint32_t>(f);
-  return b & 0x80000000u ? ~b : b | 0x80000000u;
+  return bits_key(std::bit_cast<std::uint32_t>(f));
 }
 float key_float(std::uint32_t k) {
   return std::bit_cast<float>(k & 0x80000000u ? k & 0x7fffffffu : ~k);
@@ -80,10 +87,13 @@ GM_COLOR_CLONES void finite_key_range(const float* x, std::size_t n, std::uint32
                                       std::uint32_t& hi) {
   std::uint32_t a = 0xffffffffu, b = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t k = float_key(x[i]);
-    const bool finite = std::fabs(x[i]) <= std::numeric_limits<float>::max();
-    a = std::min(a, finite ? k : 0xffffffffu);
-    b = std::max(b, finite ? k : 0u);
+    std::uint32_t bits;
+    std::memcpy(&bits, x + i, 4);
+    // Non-finite values count as the key 0xffffffff for the least and 0 for the greatest, by
+    // masks: a select here kept GCC from vectorizing the loop.
+    const std::uint32_t k = bits_key(bits), nonfinite = std::uint32_t(!finite_bits(bits));
+    a = std::min(a, k | (0u - nonfinite));
+    b = std::max(b, k & (nonfinite - 1u));
   }
   lo = a, hi = b;
 }
@@ -207,33 +217,143 @@ GM_COLOR_CLONES void estimate_indices(const FastIndex& F, const float* x, std::s
 
 // The log scale has no cheap float estimate with a bound. On large pictures its 255 index
 // boundaries are found once, by bisection with the formula itself (color_thresholds.hpp, what the
-// shader colours by too), and each pixel counts the boundaries at or below it: 8 comparisons
-// instead of a log10. steps[j] = where index j + 1 starts, in units of sign * value, ascending;
-// steps[255] = +inf is never reached.
+// shader colours by too), and each pixel's index is the number of boundaries at or below it.
+// That count comes from a table over the boundaries' span in float-key order (float_key: the
+// order of the values as unsigned integers): a bucket of keys holds at most `probes` boundaries,
+// its entry counts those below it, and the pixel compares itself with the next `probes` ones.
+// For a log scale the keys are nearly uniform in log(value), so one probe does; the bisection
+// over all 256 took 8 dependent loads a pixel.
 struct StepIndex {
-  std::array<float, 256> steps{};
+  static constexpr int kMaxBuckets = 1 << 14;
+  static constexpr int kMaxProbes = 8;
+  // Keys of sign * boundary (a zero counted as +0), ascending; past the last, keys no finite
+  // value reaches, so that a probe may run past the end.
+  std::array<std::uint32_t, 255 + kMaxProbes> keys{};
+  std::vector<std::int32_t> below;  // per bucket: the boundaries whose key is below its first
+  std::uint32_t base = 0;           // key of the first bucket: of the first finite boundary
+  int shift = 0, probes = 0;        // bucket width 2^shift keys; 0 probes: no bucket table
+  float wmin = 0;                   // the first finite boundary (sign * value)...
+  std::int32_t first = 0;           // ...and the index of every value below it
   float sign = 1;
   std::int32_t nonfinite = 0;
 
   StepIndex(ValueRange r, Scale s) {
     const Thresholds th = color_thresholds(r, s);
-    for (std::size_t j = 0; j < 255; ++j) steps[j] = th.sign * th.start[j];
-    steps[255] = std::numeric_limits<float>::infinity();
     sign = th.sign, nonfinite = th.nonfinite_index;
+    for (std::size_t j = 0; j < 255; ++j) keys[j] = float_key(th.sign * th.start[j] + 0.0f);
+    std::fill(keys.begin() + 255, keys.end(), 0xffffffffu);
+    // The finite boundaries (keys in order: -inf below every finite value, +inf above).
+    const float inf = std::numeric_limits<float>::infinity();
+    std::size_t last = 255;
+    while (std::size_t(first) < 255 && keys[std::size_t(first)] == float_key(-inf)) ++first;
+    while (last > std::size_t(first) && keys[last - 1] == float_key(inf)) --last;
+    if (std::size_t(first) == last) {  // no finite boundary: every finite value has index `first`
+      below.assign(1, first);
+      wmin = inf, base = float_key(inf), shift = 0, probes = 1;
+      return;
+    }
+    wmin = th.sign * th.start[std::size_t(first)] + 0.0f;
+    base = keys[std::size_t(first)];
+    const std::uint32_t span = keys[last - 1] - base;
+    shift = std::max(0, int(std::bit_width(span)) - int(std::bit_width(unsigned(kMaxBuckets))) + 1);
+    for (;; --shift) {
+      const std::size_t buckets = std::size_t(span >> shift) + 1;
+      below.assign(buckets, 0);
+      int most = 0, run = 0;
+      for (std::size_t j = std::size_t(first), prev = buckets; j < last; ++j) {
+        const std::size_t bucket = (keys[j] - base) >> shift;
+        run = bucket == prev ? run + 1 : 1, prev = bucket;
+        most = std::max(most, run);
+      }
+      for (std::size_t b = 0, j = 0; b < buckets; ++b) {
+        const std::uint64_t start = std::uint64_t(base) + (std::uint64_t(b) << shift);
+        while (j < 255 && keys[j] < start) ++j;
+        below[b] = std::int32_t(j);
+      }
+      probes = most <= 1 ? 1 : most <= 2 ? 2 : most <= 4 ? 4 : most <= kMaxProbes ? 8 : 0;
+      if (probes > 0 || shift == 0 || buckets * 2 > std::size_t(kMaxBuckets) * 4) break;
+    }
   }
 };
-// Below this many pixels the formula per pixel costs less than the bisection (~8,000 log10).
+// Below this many pixels the formula per pixel costs less than finding the boundaries.
 constexpr std::size_t kStepIndexPixels = 1 << 15;
 
-GM_COLOR_CLONES void step_indices(const StepIndex& S, const float* __restrict x, std::size_t n,
-                                  std::int32_t* __restrict idx) {
+// Written for GCC's vectorizer (gathers for the two lookups): values below the first finite
+// boundary are clamped up to it before their key is taken and given `first` after, as a
+// saturating key subtraction kept the loop scalar.
+template <int Probes>
+[[gnu::always_inline]] inline void step_indices_t(const StepIndex& S, const float* __restrict x,
+                                                  std::size_t n, std::int32_t* __restrict idx) {
+  const std::uint32_t* __restrict keys = S.keys.data();
+  const std::int32_t* __restrict below = S.below.data();
+  const std::uint32_t base = S.base, last = std::uint32_t(S.below.size() - 1);
+  const int shift = S.shift;
+  const float sign = S.sign, wmin = S.wmin;
+  const std::int32_t first = S.first, nonfinite = S.nonfinite;
   for (std::size_t i = 0; i < n; ++i) {
     const bool finite = std::fabs(x[i]) <= std::numeric_limits<float>::max();
-    const float w = S.sign * (finite ? x[i] : 0.0f);
-    std::int32_t pos = 0;
-    for (std::int32_t step = 128; step > 0; step >>= 1)
-      pos += S.steps[std::size_t(pos + step - 1)] <= w ? step : 0;
-    idx[i] = finite ? pos : S.nonfinite;
+    const float w = sign * (finite ? x[i] : 0.0f) + 0.0f;  // + 0: a zero counts as +0
+    const std::uint32_t k = float_key(w > wmin ? w : wmin);
+    const std::uint32_t d = std::min((k - base) >> shift, last);
+    const std::int32_t at = below[std::int32_t(d)];
+    std::int32_t pos = at;
+    for (int p = 0; p < Probes; ++p) pos += keys[at + p] <= k ? 1 : 0;
+    pos = w < wmin ? first : pos;
+    idx[i] = finite ? pos : nonfinite;
+  }
+}
+
+// Boundaries packed closer than the table resolves (a range a few floats wide): the count by
+// bisection over all of them.
+[[gnu::always_inline]] inline void step_indices_bisect(const StepIndex& S, const float* x,
+                                                       std::size_t n, std::int32_t* idx) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool finite = std::fabs(x[i]) <= std::numeric_limits<float>::max();
+    const std::uint32_t k = float_key(S.sign * (finite ? x[i] : 0.0f) + 0.0f);
+    const auto* at = std::upper_bound(S.keys.begin(), S.keys.begin() + 255, k);
+    idx[i] = finite ? std::int32_t(at - S.keys.begin()) : S.nonfinite;
+  }
+}
+
+// Whether every value of x[0, n) is finite and below the first finite boundary (index `first`).
+[[gnu::always_inline]] inline bool all_below(const StepIndex& S, const float* __restrict x,
+                                             std::size_t n) {
+  const float sign = S.sign, wmin = S.wmin;
+  unsigned other = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    other |= unsigned(!(std::fabs(x[i]) <= std::numeric_limits<float>::max()) |
+                      !(sign * x[i] + 0.0f < wmin));
+  return other == 0;
+}
+
+// Runs of 64 values all below the first boundary get their index without a lookup: on a log
+// scale that is the background of a heat map (values under the floor), most of a picture of
+// separated points, where the gathers of the lookups cost the most.
+GM_COLOR_CLONES void step_indices(const StepIndex& S, const float* x, std::size_t n,
+                                  std::int32_t* idx) {
+  constexpr std::size_t kRun = 64;
+  for (std::size_t c = 0; c < n; c += kRun) {
+    const std::size_t m = std::min(kRun, n - c);
+    if (all_below(S, x + c, m)) {
+      std::fill_n(idx + c, m, S.first);
+      continue;
+    }
+    switch (S.probes) {
+      case 1:
+        step_indices_t<1>(S, x + c, m, idx + c);
+        break;
+      case 2:
+        step_indices_t<2>(S, x + c, m, idx + c);
+        break;
+      case 4:
+        step_indices_t<4>(S, x + c, m, idx + c);
+        break;
+      case 8:
+        step_indices_t<8>(S, x + c, m, idx + c);
+        break;
+      default:
+        step_indices_bisect(S, x + c, m, idx + c);
+    }
   }
 }
 
@@ -249,7 +369,7 @@ Image colorize(const Field& f, const View& v) {
   const ValueRange r = view_range(v, f);
   Image img;
   img.width = f.width, img.height = f.height;
-  img.rgba.resize(f.data.size() * 4);
+  resize_output(img.rgba, f.data.size() * 4);
   // RGBA words of the table, alpha 255.
   std::uint32_t words[256];
   for (int k = 0; k < 256; ++k) {

@@ -8,6 +8,8 @@
 //      rejects duplicate keys and stops as soon as "kernels" holds more than kMaxKernels entries;
 //   3. the DOM is walked with a path string: unknown keys and wrong types are reported there,
 //      every semantic rule is then checked once by validate() on the resulting Scene.
+// Texts in the plain form skip steps 1 to 3 (scene_plain.hpp: no DOM, the same Scene); whatever
+// that reader does not take, errors included, runs through these steps.
 // Fields a scene form does not use (sx/sy/angle of a covariance kernel, cov_* of a sigma kernel,
 // vmin/vmax under "range": "auto") are not written and load as their defaults.
 #include "scene_io.hpp"
@@ -26,6 +28,8 @@
 #include "errors.hpp"
 #include "image_io.hpp"
 #include "kernel_math.hpp"
+#include "page_hint.hpp"
+#include "scene_plain.hpp"
 
 namespace gm {
 
@@ -40,13 +44,19 @@ using json = nlohmann::json;
   throw InputError((path.empty() ? std::string("scene") : path) + ": " + msg);
 }
 
-// A key path given as a base and a suffix ("kernels[3]", ".center[0]"), joined only when a message
-// needs it: a scene of 50,000 kernels passes through the checks below a million times.
+// A key path given as a base, an optional index and a suffix ("kernels", 3, ".center[0]"), joined
+// only when a message needs it: a scene of 50,000 kernels passes through the checks below a
+// million times.
 struct KeyPath {
+  static constexpr std::size_t kNoIndex = std::size_t(-1);
   KeyPath(const std::string& b, const char* s = "") : base(b), suffix(s) {}
   KeyPath(const char* b) : base(b) {}
-  std::string str() const { return std::string(base) + suffix; }
+  KeyPath(const char* b, std::size_t i, const char* s) : base(b), at(i), suffix(s) {}
+  std::string str() const {
+    return std::string(base) + (at == kNoIndex ? "" : "[" + std::to_string(at) + "]") + suffix;
+  }
   std::string_view base;
+  std::size_t at = kNoIndex;
   const char* suffix = "";
 };
 
@@ -517,27 +527,29 @@ void check_domain(const std::optional<std::array<double, 2>>& d, int size, const
     fail(p, "span last - first overflows, got [" + num((*d)[0]) + ", " + num((*d)[1]) + "]");
 }
 
-void check_kernel(const Kernel& k, const std::string& path, Normalization norm) {
-  check_finite(k.cx, {path, ".center[0]"});
-  check_finite(k.cy, {path, ".center[1]"});
-  check_coordinate(k.cx, {path, ".center[0]"});
-  check_coordinate(k.cy, {path, ".center[1]"});
-  check_finite(k.weight, {path, ".weight"});
-  const KeyPath shape_path{path, k.use_covariance ? ".covariance" : ".sigma"};
+// Kernel i of the scene; its key paths ("kernels[i]...") are made only for a message.
+void check_kernel(const Kernel& k, std::size_t i, Normalization norm) {
+  auto path = [i](const char* suffix) { return KeyPath("kernels", i, suffix); };
+  check_finite(k.cx, path(".center[0]"));
+  check_finite(k.cy, path(".center[1]"));
+  check_coordinate(k.cx, path(".center[0]"));
+  check_coordinate(k.cy, path(".center[1]"));
+  check_finite(k.weight, path(".weight"));
+  const KeyPath shape_path = path(k.use_covariance ? ".covariance" : ".sigma");
   if (k.use_covariance) {
-    check_finite(k.cov_xx, {path, ".covariance[0][0]"});
-    check_finite(k.cov_xy, {path, ".covariance[0][1]"});
-    check_finite(k.cov_yy, {path, ".covariance[1][1]"});
+    check_finite(k.cov_xx, path(".covariance[0][0]"));
+    check_finite(k.cov_xy, path(".covariance[0][1]"));
+    check_finite(k.cov_yy, path(".covariance[1][1]"));
     if (!(k.cov_xx > 0) || !(k.cov_xx * k.cov_yy - k.cov_xy * k.cov_xy > 0))
       fail(shape_path.str(), "must be positive definite (a > 0 and a*c - b^2 > 0), got [[" +
                                  num(k.cov_xx) + ", " + num(k.cov_xy) + "], [" + num(k.cov_xy) +
                                  ", " + num(k.cov_yy) + "]]");
   } else {
-    check_positive(k.sx, {path, ".sigma[0]"});
-    check_positive(k.sy, {path, ".sigma[1]"});
-    check_sigma(k.sx, {path, ".sigma[0]"});
-    check_sigma(k.sy, {path, ".sigma[1]"});
-    check_finite(k.angle_deg, {path, ".angle_deg"});
+    check_positive(k.sx, path(".sigma[0]"));
+    check_positive(k.sy, path(".sigma[1]"));
+    check_sigma(k.sx, path(".sigma[0]"));
+    check_sigma(k.sy, path(".sigma[1]"));
+    check_finite(k.angle_deg, path(".angle_deg"));
   }
   // What the evaluators compute must be finite and meaningful: catches sigma^2 under/overflow and
   // rotated kernels so thin that float64 cannot tell the covariance from a singular one
@@ -552,8 +564,9 @@ void check_kernel(const Kernel& k, const std::string& path, Normalization norm) 
     fail(shape_path.str(), "covariance is numerically degenerate in float64 (det = " + num(g.det) +
                                "); when rotated, keep sx/sy within 1e6");
   if (!(std::abs(g.amp) <= Limits::kMaxPeak))
-    fail(path + ".weight", "peak value " + num(g.amp) + " is over " + num(Limits::kMaxPeak) +
-                               " (kMaxPeak; weight " + num(k.weight) + ", det " + num(g.det) + ")");
+    fail(path(".weight").str(), "peak value " + num(g.amp) + " is over " + num(Limits::kMaxPeak) +
+                                    " (kMaxPeak; weight " + num(k.weight) + ", det " + num(g.det) +
+                                    ")");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -694,6 +707,18 @@ void scene_members(const Scene& s, SceneWriter& w, Member&& member) {
 }  // namespace
 
 Scene scene_from_json_text(const std::string& text, GridUse use) {
+  // The plain form without a DOM first (scene_plain.hpp); every other text, valid or not, goes
+  // through the general reader, the only one that words messages.
+  if (static_cast<long long>(text.size()) <= Limits::kMaxSceneBytes) {
+    if (std::optional<Scene> s = read_plain_scene(text, use)) {
+      validate(*s, use);
+      return std::move(*s);
+    }
+  }
+  return scene_from_json_text_general(text, use);
+}
+
+Scene scene_from_json_text_general(const std::string& text, GridUse use) {
   return read_scene(parse_json(text), use);
 }
 
@@ -792,7 +817,8 @@ Scene load_scene(const std::string& path, GridUse use) {
 
 std::string scene_to_json_text(const Scene& scene, int indent) {
   std::string out;
-  out.reserve(128 + 80 * scene.kernels.size());
+  out.reserve(128 + 112 * scene.kernels.size());  // a kernel takes 75 to 110 bytes
+  prepare_output_pages(out.data(), out.capacity());
   const bool lines = indent >= 0;
   SceneWriter w(out, lines);
   // Top-level keys one per line, each kernel on its own line, small objects inline.
@@ -854,8 +880,7 @@ void validate(const Scene& s, GridUse use) {
   if (s.kernels.size() > static_cast<std::size_t>(Limits::kMaxKernels))
     fail("kernels", std::to_string(s.kernels.size()) + " kernels, over the limit of " +
                         std::to_string(Limits::kMaxKernels) + " (kMaxKernels)");
-  for (std::size_t i = 0; i < s.kernels.size(); ++i)
-    check_kernel(s.kernels[i], index("kernels", i), s.normalization);
+  for (std::size_t i = 0; i < s.kernels.size(); ++i) check_kernel(s.kernels[i], i, s.normalization);
   const View& v = s.view;
   if (int(v.colormap) < 0 || int(v.colormap) > 6)
     fail("view.colormap", "invalid value " + std::to_string(int(v.colormap)));

@@ -38,6 +38,9 @@ enum class GridUse {
 
 Scene scene_from_json_text(const std::string& text,
                            GridUse use = GridUse::Whole);  // throws InputError
+// The same through the general reader alone (a DOM with key paths), skipping the plain-form fast
+// path: the reference the tests hold that path to.
+Scene scene_from_json_text_general(const std::string& text, GridUse use = GridUse::Whole);
 // A scene from a file: a scene .json, or a PNG written by gaussmap (its "gaussmap" text chunk),
 // told apart by content. Other files are recognised by their first bytes (PNG without a scene,
 // .npy, JPEG, gzip/zip, PDF, binary, empty, ...) and named in the message. Every InputError

@@ -250,3 +250,48 @@ TEST_CASE("colorize: every value gets the formula's colour (round(255 t) of norm
   }
   MESSAGE(fields << " fields, " << pixels << " pixels: colours equal the formula's");
 }
+
+TEST_CASE("colorize: log scale from 300 decades down to a range a few floats wide") {
+  // Large pictures on the log scale count boundaries through a table whose resolution adapts to
+  // how closely they are packed (one probe a pixel where they are spread, more or a bisection
+  // where dozens share a float). Every such range, each boundary and its float neighbours, must
+  // get the formula's colour.
+  const ValueRange ranges[] = {
+      {1e-150, 1e150},   {1e-6, 1e6},       {0.5, 1.0},        {1.0, 1.0 + 1e-4}, {1.0, 1.0 + 1e-6},
+      {1.0, 1.0 + 1e-7}, {1.0, 1.0 + 1e-5}, {1.0, 1.0 + 2e-5}, {1.0, 1.0 + 5e-6}, {1.0, 1.0 + 4e-5},
+      {-3.0, 2.0},       {0.0, 1e-30},      {1e-38, 1e-37}};
+  long long pixels = 0;
+  for (const ValueRange& r : ranges) {
+    View v;
+    v.scale = Scale::Log, v.range_auto = false, v.vmin = r.vmin, v.vmax = r.vmax;
+    Field f(256, 160);  // above the pixel count where the counted boundaries take over
+    std::size_t at = 0;
+    const double fl = r.vmin > 0 ? r.vmin : r.vmax * 1e-6;
+    for (int k = 0; k < 256 && at + 5 < f.data.size(); ++k) {
+      const double t = (k + 0.5) / 255.0;
+      const float b =
+          float(std::pow(10.0, std::log10(fl) + t * (std::log10(r.vmax) - std::log10(fl))));
+      for (float x : {b, std::nextafter(b, -INFINITY), std::nextafter(b, INFINITY),
+                      std::nextafter(std::nextafter(b, INFINITY), INFINITY), -b})
+        f.data[at++] = x;
+    }
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<double> u(-1.0, 2.0);
+    const double span = r.vmax - fl;
+    for (; at < f.data.size(); ++at) f.data[at] = float(fl + u(rng) * span);
+    f.data[0] = 0.0f, f.data[1] = -0.0f, f.data[2] = NAN, f.data[3] = -INFINITY;
+    const Image img = colorize(f, v);
+    const ColormapTable& table = colormap_table(v.colormap);
+    int wrong = 0;
+    for (std::size_t i = 0; i < f.data.size(); ++i) {
+      const double t = normalize_value(f.data[i], r, v.scale);
+      const auto& rgb = table[std::min<std::size_t>(std::size_t(std::lround(t * 255.0)), 255)];
+      wrong += img.rgba[4 * i] != rgb[0] || img.rgba[4 * i + 1] != rgb[1] ||
+               img.rgba[4 * i + 2] != rgb[2];
+    }
+    INFO("range [" << r.vmin << ", " << r.vmax << "]");
+    CHECK(wrong == 0);
+    pixels += static_cast<long long>(f.data.size());
+  }
+  MESSAGE(pixels << " pixels on log ranges of 300 decades to a few floats: the formula's colours");
+}

@@ -1,7 +1,8 @@
 // test_scene_io.cpp — scene JSON: round trips of random scenes through every key, the defaults,
 // and every invalid case of docs/semantics.md ("Files") (table-driven: each must give an InputError
 // whose one-line message names the key path), the limits (depth, kernel count, size), validate() on
-// in-memory scenes, and load/save through files.
+// in-memory scenes, load/save through files, and the plain-form fast reader held to the general
+// one (same scene bit for bit, same message) on random and mangled texts.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "core/errors.hpp"
 #include "core/scene.hpp"
 #include "core/scene_io.hpp"
+#include "core/scene_plain.hpp"
 
 namespace {
 
@@ -594,4 +597,143 @@ TEST_CASE("scene files: save/load, missing file, size limit") {
   CHECK(msg.find(big) != std::string::npos);
   CHECK(msg.find("over the limit of 67108864 bytes") != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// What reading `text` gives: the scene's compact text with its value-equality twin, or the error.
+struct Outcome {
+  bool ok = false;
+  Scene scene;
+  std::string text_or_error;  // compact text (shows the sign of a zero) or the message
+};
+template <class Read>
+Outcome outcome_of(Read&& read) {
+  Outcome o;
+  try {
+    o.scene = read();
+    o.ok = true, o.text_or_error = scene_to_json_text(o.scene, -1);
+  } catch (const InputError& e) {
+    o.text_or_error = e.what();
+  }
+  return o;
+}
+bool same(const Outcome& a, const Outcome& b) {
+  return a.ok == b.ok && a.text_or_error == b.text_or_error && (!a.ok || a.scene == b.scene);
+}
+
+}  // namespace
+
+TEST_CASE("scene JSON: the plain-form reader takes gaussmap's own texts and gives their scene") {
+  Rng r(20261128);
+  int checked = 0;
+  for (int i = 0; i < 300; ++i) {
+    const Scene s = random_scene(r);
+    for (int indent : {2, -1}) {
+      const std::string text = scene_to_json_text(s, indent);
+      const std::optional<Scene> fast = read_plain_scene(text, GridUse::Whole);
+      REQUIRE(fast.has_value());  // else the fast path would never run
+      CHECK(*fast == s);
+      CHECK(scene_to_json_text(*fast, -1) == scene_to_json_text(s, -1));
+      ++checked;
+    }
+  }
+  // Numbers in the forms people write, each read as the general reader reads it ("-0" is the
+  // integer 0 there, so +0; "-0.0" keeps its sign).
+  for (const char* w : {"-0", "-0.0", "0", "1E2", "1e-5", "2.50", "-1.5e+3", "12345678901234567890",
+                        "-98765432109876543210", "0.1", "1e308", "4.9406564584124654e-300"}) {
+    const std::string text = scene_with(std::string(R"(, "view": {"range": [)") + w +
+                                        R"(, 1e309]})");  // 1e309: out of range
+    CHECK_FALSE(read_plain_scene(text, GridUse::Whole).has_value());
+    const std::string good = scene_kernel(std::string(R"({"center": [0, 0], "sigma": [1, 1], )") +
+                                          R"("angle_deg": )" + w + R"(, "weight": )" + w + "}");
+    const std::optional<Scene> fast = read_plain_scene(good, GridUse::Whole);
+    REQUIRE(fast.has_value());
+    const Outcome general = outcome_of([&] { return scene_from_json_text_general(good); });
+    CHECK(same(outcome_of([&] {
+                 validate(*fast);
+                 return *fast;
+               }),
+               general));
+    ++checked;
+  }
+  MESSAGE(checked << " texts read by the plain-form reader, each as the general reader reads it");
+}
+
+TEST_CASE("scene JSON: mangled texts give the same scene or the same message through both paths") {
+  // Random edits of valid texts (a byte replaced, dropped, doubled; a token inserted) make texts
+  // on both sides of every rule of the plain reader; each must read as the general reader alone
+  // reads it.
+  Rng r(9);
+  const char* tokens[] = {"-0",
+                          "01",
+                          "1e999",
+                          "1e-400",
+                          "\\u0041",
+                          "\xef\xbb\xbf",
+                          "\t",
+                          "null",
+                          "true",
+                          "[",
+                          "]",
+                          "{",
+                          "}",
+                          ",",
+                          ":",
+                          "\"",
+                          "x",
+                          "1.",
+                          ".5",
+                          "\"auto\"",
+                          "\xc3\xa9",
+                          "\x01",
+                          "\"sigma\": [1, 2], "};
+  // Members inserted just after a '{': duplicates, unknown keys, keys in the wrong object.
+  const char* members[] = {
+      "\"weight\": -0, ",      "\"sigma\": [1, 2], ",     "\"center\": [1, 2], ",
+      "\"visible\": 1, ",      "\"angle_deg\": 1e2, ",    "\"width\": 5, ",
+      "\"range\": \"auto\", ", "\"scale\": \"log\", ",    "\"x\": [0, 1], ",
+      "\"view\": {}, ",        "\"cutoff_sigma\": null, "};
+  const std::string alphabet = "{}[],:\"0123456789-+.eE tfnul\\\n\x7f";
+  int same_count = 0, plain = 0, valid = 0, total = 0;
+  for (int i = 0; i < 6000; ++i) {
+    std::string text = scene_to_json_text(random_scene(r), r.coin() ? 2 : -1);
+    if (text.size() > 600) text = scene_with(R"(, "view": {"scale": "log"})");
+    for (int edits = r.integer(1, 3); edits > 0; --edits) {
+      const std::size_t at = std::size_t(r.integer(0, int(text.size()) - 1));
+      switch (r.integer(0, 4)) {
+        case 0:
+          text[at] = alphabet[std::size_t(r.integer(0, int(alphabet.size()) - 1))];
+          break;
+        case 1:
+          text.erase(at, 1);
+          break;
+        case 2:
+          text.insert(at, 1, text[at]);
+          break;
+        case 3:
+          text.insert(at, tokens[r.integer(0, int(std::size(tokens)) - 1)]);
+          break;
+        default:
+          if (const std::size_t brace = text.find('{', at); brace != std::string::npos)
+            text.insert(brace + 1, members[r.integer(0, int(std::size(members)) - 1)]);
+      }
+      if (text.empty()) text.push_back('{');
+    }
+    const Outcome both = outcome_of([&] { return scene_from_json_text(text); });
+    const Outcome general = outcome_of([&] { return scene_from_json_text_general(text); });
+    const bool agree = same(both, general);
+    if (!agree) {
+      INFO("text: " << text);
+      INFO("fast path then general: " << both.text_or_error);
+      INFO("general alone:          " << general.text_or_error);
+      CHECK(agree);
+    }
+    same_count += agree, ++total;
+    valid += general.ok;
+    plain += read_plain_scene(text, GridUse::Whole).has_value();
+  }
+  MESSAGE(total << " mangled texts (" << valid << " still valid, " << plain
+                << " taken by the plain reader): " << same_count << " read the same both ways");
+  CHECK(plain > 100);  // the edits reach the fast path, not only the fallback
 }

@@ -101,15 +101,29 @@ void exercise(const gm::Scene& s) {
   }
 }
 
+// The outcome of the general reader alone: "" and the scene, or the message.
+std::string general_outcome(const std::string& text, gm::Scene& out) {
+  try {
+    out = gm::scene_from_json_text_general(text);
+    return "";
+  } catch (const gm::InputError& e) {
+    return e.what();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  gm::Scene s;
+  gm::Scene s, general;
+  const std::string general_error = general_outcome(text, general);
   try {
     s = gm::scene_from_json_text(text);
   } catch (const gm::InputError& e) {
     const std::string msg = e.what();
+    if (msg != general_error)
+      finding("the fast path and the general reader disagree",
+              "\"" + msg + "\" vs \"" + general_error + "\"");
     // A bad scene: the message must be one non-empty line that starts with a key path.
     if (msg.empty() || msg.find('\n') != std::string::npos || msg.find('\r') != std::string::npos)
       finding("InputError message is not one line", msg);
@@ -120,6 +134,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (...) {
     finding("non-std exception escaped the parser", "");
   }
+  if (!general_error.empty() || !(general == s) ||
+      gm::scene_to_json_text(general, -1) != gm::scene_to_json_text(s, -1))
+    finding("the fast path and the general reader disagree",
+            general_error.empty() ? "different scenes" : general_error);
   try {
     exercise(s);
   } catch (const std::exception& e) {
