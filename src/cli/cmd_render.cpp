@@ -33,8 +33,8 @@ Evaluate the scene (a .json scene or a gaussmap .png, which carries its scene) a
                          cpu (fast float32, no GL needed), or reference (float64, slow)
   --size WxH             render at another resolution; a scene on the default pixel-index
                          domain keeps that domain, so the picture is the same, resampled
-  --png-level N          zlib level of the picture, 0 (none) to 9 (smallest, slowest);
-                         default 2 (fast)
+  --png-level N          compression of the picture, 0 (stored) to 9 (smallest, slowest),
+                         on every core: 1-2 ISA-L, 3-9 zlib; default 2 (fast)
   --timings              print the phases on stderr: parse, evaluate, colorize, encode, write (ms)
   --verbose              say on stderr which backend ran and why
   --quiet                print nothing on success
