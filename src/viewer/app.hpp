@@ -19,6 +19,7 @@
 #include "viewer/editor.hpp"
 #include "viewer/field_scheduler.hpp"
 #include "viewer/file_flow.hpp"
+#include "viewer/image_blit.hpp"
 #include "viewer/probe.hpp"
 #include "viewer/recovery.hpp"
 #include "viewer/render_plan.hpp"
@@ -110,6 +111,8 @@ class App {
   std::optional<View> color_view_;
   ValueRange color_range_;
   ValueRange range_;  // the range of the current view over the current field
+  std::uint64_t range_serial_ = ~std::uint64_t(0);  // ... computed for this field_serial_
+  bool range_auto_ = true;                          // ... and this range mode
   MinMax<float> field_minmax_;
   int preview_factor_ = 1;
   std::string render_error_;        // the renderer refused the scene (shown in the panel)
@@ -132,6 +135,7 @@ class App {
   enum class Display { Renderer, Preview, Own };
   Display display_ = Display::Renderer;
   DisplayTexture preview_tex_, own_tex_;
+  ImageBlit image_blit_;          // draws the shown texture into the canvas
   std::optional<View> tex_view_;  // view + range the shown own/preview texture was colorized with
   ValueRange tex_range_;
   double job_ms_this_frame_ = 0;  // band work done in the current frame
@@ -139,10 +143,14 @@ class App {
   double gpu_ms_ = -1;
   double frame_ms_ = 0;
   int frame_count_ = 0;
-  double field_ms_this_frame_ = 0;   // field work (evaluation, upload / readback, colormap)
-  std::vector<double> frame_times_;  // --stats: per frame, ms
-  std::vector<double> field_times_;  // --stats: per frame that computed a field, ms
-  int preview_frames_ = 0;           // --stats: frames that showed a preview
+  double field_ms_this_frame_ = 0;  // field work (evaluation, upload / readback, colormap)
+  double eval_ms_this_frame_ = 0;   // ... of which the whole-field or preview evaluation
+  // --stats: ms per frame (frame, ui, draw) and per frame that computed a field (field, eval).
+  struct Stats {
+    std::vector<double> frame, ui, draw, field, eval;
+    int preview_frames = 0;  // frames that showed a preview
+  };
+  Stats stats_;
   double animate_phase_ = 0;
 
   // Canvas layout (ImGui screen coordinates).

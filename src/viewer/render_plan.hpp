@@ -33,10 +33,17 @@ Scene band_scene(const Scene& s, int row0, int rows);
 // the same mapping as gm::colorize (index round(255 t)), for the viewer's own textures.
 Image colorize_rows(const Field& f, const View& v, ValueRange r, int row0, int rows);
 
+// The least and greatest values of a field, NaN skipped (both 0 for an empty or all-NaN field).
+// One vectorized pass: the viewer shows them for every field a drag computes.
+MinMax<float> field_min_max(const Field& f);
+
 // Kernel-pixel evaluations per millisecond, measured per sampling mode (area is far costlier);
 // 0 = not measured yet.
 struct RenderRate {
   double point = 0, area = 0;
+  // First guesses while nothing was measured: a software rasterizer on two cores (Mesa llvmpipe)
+  // does ~7e4 point kernel-pixels/ms, area sampling an order of magnitude or two less.
+  double first_point = 7e4, first_area = 2e3;
   double get(const Scene& s) const { return s.sampling == Sampling::Area ? area : point; }
   void update(const Scene& s, double ms);
   // Estimated milliseconds of a full field pass; a first guess when nothing was measured.

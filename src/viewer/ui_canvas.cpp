@@ -170,27 +170,24 @@ void App::canvas_input() {
 }
 
 void App::draw_canvas() {
+  // The canvas background is a clear of the frame (App::frame), not a quad.
   ImDrawList* dl = ImGui::GetBackgroundDrawList();
   ImVec2 c0 = iv({canvas_.x, canvas_.y}), c1 = iv({canvas_.x + canvas_.w, canvas_.y + canvas_.h});
-  dl->AddRectFilled(c0, c1, IM_COL32(28, 28, 33, 255));
   dl->PushClipRect(c0, c1, true);
   Rect r = vt_.image_rect();
   ImVec2 i0 = iv({r.x, r.y}), i1 = iv({r.x + r.w, r.y + r.h});
-  auto tex_id = [](unsigned id) {
-    return reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(id));
-  };
+  // Every texture holds the top image row at texture row 0; the picture is blitted (image_blit).
   if (display_ == Display::Renderer) {
-    // The renderer's colour texture holds the top image row at texture row 0.
-    dl->AddImage(tex_id(renderer_.color_texture()), i0, i1);
+    image_blit_.add(dl, renderer_.color_texture(), field_.width, field_.height, r);
   } else if (display_ == Display::Own) {
-    dl->AddImage(tex_id(own_tex_.id()), i0, i1);
+    image_blit_.add(dl, own_tex_.id(), own_tex_.width(), own_tex_.height(), r);
   } else {
-    dl->AddImage(tex_id(preview_tex_.id()), i0, i1);
+    image_blit_.add(dl, preview_tex_.id(), preview_tex_.width(), preview_tex_.height(), r);
     if (sched_.job() && sched_.job()->next_row > 0 && own_tex_.id()) {
       // Rows refined so far, over the preview.
-      float f = float(sched_.job()->next_row) / float(sched_.job()->scene.height);
-      dl->AddImage(tex_id(own_tex_.id()), i0, ImVec2(i1.x, i0.y + (i1.y - i0.y) * f), ImVec2(0, 0),
-                   ImVec2(1, f));
+      const int rows = sched_.job()->next_row;
+      const double f = double(rows) / double(sched_.job()->scene.height);
+      image_blit_.add(dl, own_tex_.id(), own_tex_.width(), rows, Rect{r.x, r.y, r.w, r.h * f});
     }
   }
   dl->AddRect(ImVec2(i0.x - 1, i0.y - 1), ImVec2(i1.x + 1, i1.y + 1), IM_COL32(255, 255, 255, 48));

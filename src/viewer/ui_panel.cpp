@@ -125,7 +125,8 @@ void App::draw_panel() {
   ImGui::Begin("##panel", nullptr,
                ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_NoBringToFrontOnFocus);
+                   ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoBackground);  // cleared by App::frame
   // Header: name, file (shortened from the front to fit), modified mark, undo/redo.
   const ImGuiStyle& st = ImGui::GetStyle();
   float bw = ImGui::CalcTextSize("Redo").x + st.FramePadding.x * 2;

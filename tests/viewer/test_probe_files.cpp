@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <utility>
 
 #include <unistd.h>
 
@@ -156,19 +158,64 @@ TEST_CASE("render plan: a band of rows has exactly the full field's rows (area s
   CHECK(worst <= 1e-12);
 }
 
-TEST_CASE("render plan: colorize_rows is gm::colorize, row for row") {
+TEST_CASE("render plan: colorize_rows maps each value by the formula, over any range and rows") {
   gm::Scene s = gm::seed_scene();
   auto ref = gm::evaluate_reference(s);
   gm::Field f(s.width, s.height);
   for (std::size_t i = 0; i < f.data.size(); ++i) f.data[i] = float(ref.field.data[i]);
-  for (gm::Scale sc : {gm::Scale::Linear, gm::Scale::Log, gm::Scale::Sqrt}) {
-    s.view.scale = sc;
-    s.view.colormap = gm::Colormap::Turbo;
-    gm::Image want = gm::colorize(f, s.view);
-    gm::Image all = gm::viewer::colorize_rows(f, s.view, gm::view_range(s.view, f), 0, f.height);
-    CHECK(all.rgba == want.rgba);
-    gm::Image part = gm::viewer::colorize_rows(f, s.view, gm::view_range(s.view, f), 100, 3);
-    REQUIRE(part.height == 3);
-    CHECK(std::equal(part.rgba.begin(), part.rgba.end(), want.rgba.begin() + 100 * 4 * f.width));
-  }
+  const gm::ValueRange own = gm::view_range(s.view, f);
+  // A range inside the field's, so that values clamp at both ends, and the field's own.
+  const gm::ValueRange inner{own.vmin + 0.2 * (own.vmax - own.vmin),
+                             own.vmin + 0.7 * (own.vmax - own.vmin)};
+  for (gm::Scale sc : {gm::Scale::Linear, gm::Scale::Log, gm::Scale::Sqrt})
+    for (gm::ValueRange r : {own, inner}) {
+      s.view.scale = sc;
+      s.view.colormap = gm::Colormap::Turbo;
+      const gm::ColormapTable& table = gm::colormap_table(s.view.colormap);
+      // The documented mapping, pixel by pixel: index round(255 t) of normalize_value.
+      auto want = [&](int row, int col) {
+        const double t = gm::normalize_value(f.at(row, col), r, sc);
+        return table[std::min<std::size_t>(std::size_t(std::lround(t * 255.0)), 255)];
+      };
+      for (auto [row0, rows] : {std::pair{0, f.height}, std::pair{100, 3}}) {
+        gm::Image got = gm::viewer::colorize_rows(f, s.view, r, row0, rows);
+        REQUIRE(got.width == f.width);
+        REQUIRE(got.height == rows);
+        long bad = 0;
+        for (int row = 0; row < rows; ++row)
+          for (int col = 0; col < f.width; ++col) {
+            const std::uint8_t* px =
+                &got.rgba[4 * (std::size_t(row) * std::size_t(f.width) + std::size_t(col))];
+            const auto& w = want(row0 + row, col);
+            bad += px[0] != w[0] || px[1] != w[1] || px[2] != w[2] || px[3] != 255;
+          }
+        CHECK(bad == 0);
+      }
+    }
+}
+
+TEST_CASE("render plan: field_min_max skips NaN, keeps infinities, any length") {
+  for (int n : {1, 7, 8, 9, 1000, 1001})
+    for (int p = 0; p < n; p += 1 + n / 40) {
+      // The extremes at every lane and position: min -5 at p, max 7 three further on (else
+      // beside), a NaN in front of both where there is room.
+      gm::Field f(n, 1);
+      for (int i = 0; i < n; ++i) f.data[std::size_t(i)] = float(std::sin(0.37 * i));
+      f.data[std::size_t(p)] = -5.0f;
+      const int q = n > 1 ? (p + 3) % n == p ? (p + 1) % n : (p + 3) % n : p;
+      if (q != p) f.data[std::size_t(q)] = 7.0f;
+      const int z = (p + n - 1) % n;
+      if (n > 2 && z != q) f.data[std::size_t(z)] = std::nanf("");
+      gm::MinMax<float> m = gm::viewer::field_min_max(f);
+      CHECK(m.min == -5.0f);
+      CHECK(m.max == (q != p ? 7.0f : -5.0f));
+    }
+  gm::Field inf(9, 1);
+  inf.data[4] = -std::numeric_limits<float>::infinity();
+  CHECK(gm::viewer::field_min_max(inf).min == -std::numeric_limits<float>::infinity());
+  gm::Field nan(5, 2);
+  std::fill(nan.data.begin(), nan.data.end(), std::nanf(""));
+  CHECK(gm::viewer::field_min_max(nan).min == 0);
+  CHECK(gm::viewer::field_min_max(nan).max == 0);
+  CHECK(gm::viewer::field_min_max(gm::Field()).max == 0);
 }
