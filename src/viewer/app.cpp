@@ -325,6 +325,7 @@ void App::frame() {
   double t0 = now_s();
   if (opts_.animate) animate_step();
   image_blit_.new_frame();
+  line_batch_.new_frame();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();

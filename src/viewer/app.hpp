@@ -20,6 +20,7 @@
 #include "viewer/field_scheduler.hpp"
 #include "viewer/file_flow.hpp"
 #include "viewer/image_blit.hpp"
+#include "viewer/line_batch.hpp"
 #include "viewer/probe.hpp"
 #include "viewer/recovery.hpp"
 #include "viewer/render_plan.hpp"
@@ -136,6 +137,7 @@ class App {
   Display display_ = Display::Renderer;
   DisplayTexture preview_tex_, own_tex_;
   ImageBlit image_blit_;          // draws the shown texture into the canvas
+  LineBatch line_batch_;          // plain outlines while dragging
   std::optional<View> tex_view_;  // view + range the shown own/preview texture was colorized with
   ValueRange tex_range_;
   double job_ms_this_frame_ = 0;  // band work done in the current frame

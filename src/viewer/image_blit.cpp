@@ -34,6 +34,19 @@ BlitRects plan_blit(int src_w, int src_h, Rect dst, Rect clip, int fb_h) {
   return b;
 }
 
+ScissorBox imgui_scissor(const ImDrawCmd* cmd) {
+  ScissorBox b;
+  const ImDrawData* dd = ImGui::GetDrawData();
+  if (!dd) return b;
+  const ImVec2 off = dd->DisplayPos, scale = dd->FramebufferScale;
+  b.fb_h = int(dd->DisplaySize.y * scale.y);
+  const ImVec4 cr = cmd->ClipRect;
+  const ImVec2 lo((cr.x - off.x) * scale.x, (cr.y - off.y) * scale.y);
+  const ImVec2 hi((cr.z - off.x) * scale.x, (cr.w - off.y) * scale.y);
+  b.x = int(lo.x), b.y = int(float(b.fb_h) - hi.y), b.w = int(hi.x - lo.x), b.h = int(hi.y - lo.y);
+  return b;
+}
+
 ImageBlit::~ImageBlit() {
   if (fbo_) {
     GLuint f = fbo_;
@@ -53,15 +66,10 @@ void ImageBlit::run(const ImDrawList*, const ImDrawCmd* cmd) {
   if (!dd) return;
   const double sx = dd->FramebufferScale.x, sy = dd->FramebufferScale.y;
   const double ox = dd->DisplayPos.x, oy = dd->DisplayPos.y;
-  const int fb_h = int(dd->DisplaySize.y * dd->FramebufferScale.y);
   const Rect dst{(c.dst.x - ox) * sx, (c.dst.y - oy) * sy, c.dst.w * sx, c.dst.h * sy};
-  // The clip rectangle as ImGui's OpenGL backend turns it into a scissor box.
-  const ImVec4 cr = cmd->ClipRect;
-  const int cx0 = int((cr.x - ox) * sx), cx1 = int((cr.z - ox) * sx);
-  const int cy0 = int((cr.y - oy) * sy), cy1 = int((cr.w - oy) * sy);
-  const BlitRects b =
-      plan_blit(c.src_w, c.src_h, dst,
-                Rect{double(cx0), double(cy0), double(cx1 - cx0), double(cy1 - cy0)}, fb_h);
+  const ScissorBox sb = imgui_scissor(cmd);
+  const Rect clip{double(sb.x), double(sb.fb_h - sb.y - sb.h), double(sb.w), double(sb.h)};
+  const BlitRects b = plan_blit(c.src_w, c.src_h, dst, clip, sb.fb_h);
   if (b.empty) return;
   ImageBlit& self = *c.self;
   if (!self.fbo_) {
@@ -72,7 +80,7 @@ void ImageBlit::run(const ImDrawList*, const ImDrawCmd* cmd) {
   glNamedFramebufferTexture(self.fbo_, GL_COLOR_ATTACHMENT0, c.tex, 0);
   glNamedFramebufferReadBuffer(self.fbo_, GL_COLOR_ATTACHMENT0);
   glEnable(GL_SCISSOR_TEST);
-  glScissor(cx0, fb_h - cy1, cx1 - cx0, cy1 - cy0);
+  glScissor(sb.x, sb.y, sb.w, sb.h);
   glBlitNamedFramebuffer(self.fbo_, 0, b.src[0], b.src[1], b.src[2], b.src[3], b.dst[0], b.dst[1],
                          b.dst[2], b.dst[3], GL_COLOR_BUFFER_BIT, GL_NEAREST);
 }

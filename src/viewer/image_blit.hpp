@@ -29,6 +29,13 @@ struct BlitRects {
 // pixel edge), so it may overhang clip by less than a texel: scissor it to clip.
 BlitRects plan_blit(int src_w, int src_h, Rect dst, Rect clip, int fb_h);
 
+// The scissor box ImGui's OpenGL backend sets for a draw command (framebuffer pixels, GL's y up),
+// and the framebuffer's height: what a draw-list callback clips to.
+struct ScissorBox {
+  int x = 0, y = 0, w = 0, h = 0, fb_h = 0;
+};
+ScissorBox imgui_scissor(const ImDrawCmd* cmd);
+
 class ImageBlit {
  public:
   ImageBlit() = default;

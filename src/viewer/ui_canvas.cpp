@@ -261,8 +261,10 @@ void App::draw_outlines() {
   std::vector<ImVec2> pts;
   // While a drag changes the scene every frame, many outlines are drawn plain (no anti-aliasing, no
   // dark halo): on a software GL each anti-aliased segment is several triangles, and 64 kernels'
-  // outlines took ~150 ms a frame on llvmpipe. The full look returns when the drag ends.
+  // outlines took ~150 ms a frame on llvmpipe. The full look returns when the drag ends. Plain
+  // outlines of one screen pixel are GL lines in one call (line_batch.hpp), not ImGui triangles.
   const bool plain = editor_.in_gesture() && n > kPlainOutlinesFrom;
+  bool gl_lines = plain && s <= 1.5f;  // the others' outlines; the selected kernel's stay ImGui's
   const ImDrawListFlags flags = dl->Flags;
   if (plain) dl->Flags &= ~ImDrawListFlags_AntiAliasedLines;
 
@@ -284,6 +286,10 @@ void App::draw_outlines() {
     int segs = std::clamp(int(rs / 2.5), 24, 160);
     pts.clear();
     for (Vec2 p : ellipse_points(k, level, segs)) pts.push_back(iv(vt_.domain_to_screen(p)));
+    if (gl_lines && thick <= 1.5f) {
+      line_batch_.add_closed_polyline(pts.data(), int(pts.size()), col);
+      return;
+    }
     if (!plain)
       dl->AddPolyline(pts.data(), int(pts.size()), IM_COL32(0, 0, 0, 90), ImDrawFlags_Closed,
                       thick + 1.6f * s);
@@ -293,6 +299,13 @@ void App::draw_outlines() {
     Vec2 c = vt_.domain_to_screen({k.cx, k.cy});
     float r = 4.0f * s;
     ImVec2 p = iv(c);
+    if (gl_lines) {  // ImGui puts a line through pixel centres: the same half-pixel offset
+      line_batch_.add_line(ImVec2(p.x - r + 0.5f, p.y + 0.5f), ImVec2(p.x + r + 0.5f, p.y + 0.5f),
+                           col);
+      line_batch_.add_line(ImVec2(p.x + 0.5f, p.y - r + 0.5f), ImVec2(p.x + 0.5f, p.y + r + 0.5f),
+                           col);
+      return;
+    }
     dl->AddLine(ImVec2(p.x - r, p.y), ImVec2(p.x + r, p.y), col, 1.5f * s);
     dl->AddLine(ImVec2(p.x, p.y - r), ImVec2(p.x, p.y + r), col, 1.5f * s);
   };
@@ -327,6 +340,8 @@ void App::draw_outlines() {
       centre_mark(k, IM_COL32(255, 255, 255, 170));
     }
   }
+  line_batch_.flush(dl);  // the others' plain outlines, under the selected kernel's
+  gl_lines = false;
   plan.report_small(small);
   outline_note_ = plan.note;
   if (sel >= 0 && sel < n) {
