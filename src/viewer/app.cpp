@@ -473,13 +473,7 @@ void App::update_field(bool force_full) {
     }
     // Band work gets about two thirds of the time: at least 35 ms a frame, twice the rest of it.
     if (sched_.job() && !gesture) advance_job(std::max(35.0, 2.0 * frame_other_ms_));
-    // The range scans the whole field: only when the field or the range settings changed.
-    if (range_serial_ != field_serial_ || range_auto_ != s.view.range_auto ||
-        (!s.view.range_auto && (range_.vmin != s.view.vmin || range_.vmax != s.view.vmax))) {
-      range_ = view_range(s.view, field_);
-      range_serial_ = field_serial_;
-      range_auto_ = s.view.range_auto;
-    }
+    range_ = range_from_extremes(s.view, field_extremes_);  // no pass over the field
     refresh_colors();
     update_contours();
   } catch (const std::exception& e) {  // GlError (too large for this GL, ...), bad_alloc
@@ -501,6 +495,11 @@ void App::update_field(bool force_full) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+void App::note_extremes() {
+  field_extremes_ = finite_min_max(field_);
+  field_minmax_ = field_extremes_.value_or(MinMax<float>{});
+}
+
 int App::display_factor() const {
   // Image pixels per screen pixel; a preview whose pixels are at most ~1.5 screen pixels wide looks
   // the same as the full field on screen.
@@ -517,7 +516,7 @@ void App::render_direct(const Scene& target, int factor) {
   field_is_preview_ = factor > 1;
   preview_factor_ = factor;
   field_scene_ = target;
-  field_minmax_ = field_min_max(field_);
+  note_extremes();
   ++field_serial_;
   render_error_.clear();
   field_failed_ = false;
@@ -547,7 +546,7 @@ void App::advance_job(double budget_ms) {
     field_scene_ = std::move(done->scene);
     field_is_preview_ = false;
     preview_factor_ = 1;
-    field_minmax_ = field_min_max(field_);
+    note_extremes();
     ++field_serial_;
     display_ = Display::Own;
     tex_view_.reset();

@@ -112,9 +112,9 @@ class App {
   std::optional<View> color_view_;
   ValueRange color_range_;
   ValueRange range_;  // the range of the current view over the current field
-  std::uint64_t range_serial_ = ~std::uint64_t(0);  // ... computed for this field_serial_
-  bool range_auto_ = true;                          // ... and this range mode
-  MinMax<float> field_minmax_;
+  std::optional<MinMax<float>> field_extremes_;  // the field's finite min / max, if any
+  MinMax<float> field_minmax_;                   // ... for the panel (0, 0 when none)
+  void note_extremes();                          // after field_ changed
   int preview_factor_ = 1;
   std::string render_error_;        // the renderer refused the scene (shown in the panel)
   bool field_failed_ = false;       // ... for field_scene_: not retried until the scene changes

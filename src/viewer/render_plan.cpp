@@ -69,32 +69,40 @@ Image colorize_rows(const Field& f, const View& v, ValueRange r, int row0, int r
   return colorize(part, fixed);
 }
 
-MinMax<float> field_min_max(const Field& f) {
-  // Two registers of four lanes each way (GCC vector types: minps / maxps on any x86-64); a
-  // NaN fails both comparisons and is skipped.
+std::optional<MinMax<float>> finite_min_max(const Field& f) {
+  // Two registers of four lanes each way (GCC vector types: minps / maxps on any x86-64). A lane
+  // takes a value only where it is finite (|v| <= FLT_MAX, false for NaN).
   using V4 = float __attribute__((vector_size(16)));
   constexpr float inf = std::numeric_limits<float>::infinity();
-  V4 lo0 = {inf, inf, inf, inf}, lo1 = lo0, hi0 = -lo0, hi1 = hi0;
+  constexpr float big = std::numeric_limits<float>::max();
+  const V4 pinf = {inf, inf, inf, inf}, ninf = -pinf, top = {big, big, big, big}, bottom = -top;
+  V4 lo0 = pinf, lo1 = pinf, hi0 = ninf, hi1 = ninf;
   const float* x = f.data.data();
   const std::size_t n = f.data.size(), body = n - n % 8;
   for (std::size_t i = 0; i < body; i += 8) {
     V4 a, b;
     std::memcpy(&a, x + i, sizeof a);
     std::memcpy(&b, x + i + 4, sizeof b);
-    lo0 = a < lo0 ? a : lo0, hi0 = a > hi0 ? a : hi0;
-    lo1 = b < lo1 ? b : lo1, hi1 = b > hi1 ? b : hi1;
+    const auto fa = (a >= bottom) & (a <= top), fb = (b >= bottom) & (b <= top);
+    lo0 = fa && a < lo0 ? a : lo0, hi0 = fa && a > hi0 ? a : hi0;
+    lo1 = fb && b < lo1 ? b : lo1, hi1 = fb && b > hi1 ? b : hi1;
   }
   float lo = inf, hi = -inf;
   for (int k = 0; k < 4; ++k) {
     lo = std::min({lo, lo0[k], lo1[k]});
     hi = std::max({hi, hi0[k], hi1[k]});
   }
-  for (std::size_t i = body; i < n; ++i) {
-    lo = x[i] < lo ? x[i] : lo;
-    hi = x[i] > hi ? x[i] : hi;
-  }
-  if (lo > hi) return {};  // nothing but NaN
-  return {lo, hi};
+  for (std::size_t i = body; i < n; ++i)
+    if (std::isfinite(x[i])) lo = std::min(lo, x[i]), hi = std::max(hi, x[i]);
+  if (lo > hi) return std::nullopt;  // no finite value
+  return MinMax<float>{lo, hi};
+}
+
+ValueRange range_from_extremes(const View& v, const std::optional<MinMax<float>>& extremes) {
+  Field two(2, 1);
+  two.data[0] = extremes ? extremes->min : std::numeric_limits<float>::quiet_NaN();
+  two.data[1] = extremes ? extremes->max : std::numeric_limits<float>::quiet_NaN();
+  return view_range(v, two);
 }
 
 void RenderRate::update(const Scene& s, double ms) {

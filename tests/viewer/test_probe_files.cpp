@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include <unistd.h>
 
@@ -194,28 +196,52 @@ TEST_CASE("render plan: colorize_rows maps each value by the formula, over any r
     }
 }
 
-TEST_CASE("render plan: field_min_max skips NaN, keeps infinities, any length") {
+TEST_CASE("render plan: finite_min_max skips NaN and infinities, any length and position") {
+  const float inf = std::numeric_limits<float>::infinity();
   for (int n : {1, 7, 8, 9, 1000, 1001})
     for (int p = 0; p < n; p += 1 + n / 40) {
       // The extremes at every lane and position: min -5 at p, max 7 three further on (else
-      // beside), a NaN in front of both where there is room.
+      // beside); a NaN and infinities elsewhere where there is room.
       gm::Field f(n, 1);
       for (int i = 0; i < n; ++i) f.data[std::size_t(i)] = float(std::sin(0.37 * i));
       f.data[std::size_t(p)] = -5.0f;
       const int q = n > 1 ? (p + 3) % n == p ? (p + 1) % n : (p + 3) % n : p;
       if (q != p) f.data[std::size_t(q)] = 7.0f;
-      const int z = (p + n - 1) % n;
-      if (n > 2 && z != q) f.data[std::size_t(z)] = std::nanf("");
-      gm::MinMax<float> m = gm::viewer::field_min_max(f);
-      CHECK(m.min == -5.0f);
-      CHECK(m.max == (q != p ? 7.0f : -5.0f));
+      const float odd[3] = {std::nanf(""), inf, -inf};
+      for (int k = 1; k <= 3 && n > 5; ++k) {
+        const int z = (p + n - k) % n;
+        if (z != q) f.data[std::size_t(z)] = odd[k - 1];
+      }
+      std::optional<gm::MinMax<float>> m = gm::viewer::finite_min_max(f);
+      REQUIRE(m.has_value());
+      CHECK(m->min == -5.0f);
+      CHECK(m->max == (q != p ? 7.0f : -5.0f));
     }
-  gm::Field inf(9, 1);
-  inf.data[4] = -std::numeric_limits<float>::infinity();
-  CHECK(gm::viewer::field_min_max(inf).min == -std::numeric_limits<float>::infinity());
-  gm::Field nan(5, 2);
-  std::fill(nan.data.begin(), nan.data.end(), std::nanf(""));
-  CHECK(gm::viewer::field_min_max(nan).min == 0);
-  CHECK(gm::viewer::field_min_max(nan).max == 0);
-  CHECK(gm::viewer::field_min_max(gm::Field()).max == 0);
+  gm::Field odd(5, 2);
+  std::fill(odd.data.begin(), odd.data.end(), std::nanf(""));
+  odd.data[3] = inf;
+  CHECK_FALSE(gm::viewer::finite_min_max(odd).has_value());
+  CHECK_FALSE(gm::viewer::finite_min_max(gm::Field()).has_value());
+}
+
+TEST_CASE("render plan: the range from a field's extremes is view_range of the field") {
+  const float nan = std::nanf(""), inf = std::numeric_limits<float>::infinity();
+  std::vector<std::vector<float>> fields = {{0.5f, 2.0f, 1.25f, 0.75f},  // ordinary
+                                            {3.0f, 3.0f, 3.0f},   // positive constant: [c - 1, c]
+                                            {0.0f, 0.0f},         // zeros: [0, 1]
+                                            {-2.0f, -2.0f, nan},  // negative constant: [c, c + 1]
+                                            {nan, inf, -inf},     // nothing finite: [0, 1]
+                                            {1e-30f, inf, 4e-7f, nan, -3.0f}};
+  for (const auto& values : fields)
+    for (bool fixed : {false, true}) {
+      gm::Field f(int(values.size()), 1);
+      f.data = values;
+      gm::View v;
+      v.range_auto = !fixed;
+      v.vmin = -1, v.vmax = 9;
+      const gm::ValueRange want = gm::view_range(v, f);
+      const gm::ValueRange got = gm::viewer::range_from_extremes(v, gm::viewer::finite_min_max(f));
+      CHECK(got.vmin == want.vmin);
+      CHECK(got.vmax == want.vmax);
+    }
 }
