@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/colormap.hpp"
+#include "core/kernel_math.hpp"
 #include "viewer/app.hpp"
 #include "viewer/colorbar.hpp"
 #include "viewer/kernel_shape.hpp"
@@ -283,7 +284,10 @@ void App::draw_outlines() {
         c.y - rs > canvas_.y + canvas_.h)
       return;  // off screen
     if (rs < 1.5) return;
-    int segs = std::clamp(int(rs / 2.5), 24, 160);
+    // A chord of n segments strays rs (1 - cos(pi / n)) from the arc: while dragging (plain), up to
+    // half a pixel; otherwise one segment per 2.5 px of radius (about a tenth of a pixel).
+    int segs = plain ? int(std::ceil(kPi / std::acos(1.0 - 0.5 / rs))) : int(rs / 2.5);
+    segs = std::clamp(segs, plain ? 12 : 24, 160);
     pts.clear();
     for (Vec2 p : ellipse_points(k, level, segs)) pts.push_back(iv(vt_.domain_to_screen(p)));
     if (gl_lines && thick <= 1.5f) {
