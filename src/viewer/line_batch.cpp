@@ -21,7 +21,7 @@ const gl::ShaderFile kLineVert{"viewer line shader (vertex)", R"(#version 450 co
 layout(location = 0) in vec2 a_pos;
 layout(location = 1) in vec4 a_color;
 layout(location = 0) uniform vec4 u_view;
-out vec4 v_color;
+flat out vec4 v_color;
 void main() {
   v_color = a_color;
   gl_Position = vec4((a_pos.x - u_view.x) * u_view.z - 1.0, 1.0 - (a_pos.y - u_view.y) * u_view.w,
@@ -29,7 +29,7 @@ void main() {
 }
 )"};
 const gl::ShaderFile kLineFrag{"viewer line shader (fragment)", R"(#version 450 core
-in vec4 v_color;
+flat in vec4 v_color;
 layout(location = 0) out vec4 o_color;
 void main() { o_color = v_color; }
 )"};

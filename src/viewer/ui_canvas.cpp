@@ -263,7 +263,9 @@ void App::draw_outlines() {
   // While a drag changes the scene every frame, many outlines are drawn plain (no anti-aliasing, no
   // dark halo): on a software GL each anti-aliased segment is several triangles, and 64 kernels'
   // outlines took ~150 ms a frame on llvmpipe. The full look returns when the drag ends. Plain
-  // outlines of one screen pixel are GL lines in one call (line_batch.hpp), not ImGui triangles.
+  // outlines of one screen pixel are GL lines in one call (line_batch.hpp), not ImGui triangles,
+  // and the other kernels show their 1-sigma ellipse only (the dragged or selected kernel keeps
+  // every level): their 2- and 3-sigma rings were half of a 64-kernel drag's GL time.
   const bool plain = editor_.in_gesture() && n > kPlainOutlinesFrom;
   bool gl_lines = plain && s <= 1.5f;  // the others' outlines; the selected kernel's stay ImGui's
   const ImDrawListFlags flags = dl->Flags;
@@ -337,7 +339,7 @@ void App::draw_outlines() {
         continue;
       }
       for (std::size_t l = 0; l < levels.size(); ++l) {
-        if (!plan.all_levels && l > 0) break;
+        if ((!plan.all_levels || plain) && l > 0) break;
         auto alpha = static_cast<unsigned>(std::max(70, 190 - 45 * int(l)));
         ellipse(k, levels[l], IM_COL32(255, 255, 255, alpha), 1.1f * s);
       }
