@@ -508,6 +508,10 @@ int App::display_factor() const {
 }
 
 void App::render_direct(const Scene& target, int factor) {
+  // The CPU backend's field is shown through our texture: refuse a size this GL cannot hold
+  // before computing it (the GPU backend's renderer checks its own targets).
+  if (sched_.backend() == FieldBackend::Cpu)
+    DisplayTexture::check_size(target.width, target.height);
   const double ms = sched_.render(target, field_);
   eval_ms_this_frame_ += ms;
   last_field_ms_ = ms;
