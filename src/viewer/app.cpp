@@ -43,7 +43,7 @@ namespace gm::viewer {
 namespace {
 
 // During a drag, a field expected to take at most this long (ms, evaluation) is computed at full
-// resolution on every step: on two cores a 1920x1080 field of 64 kernels takes about 5.
+// resolution on every step: on two cores a 1920x1080 field of 64 kernels takes 3 to 5.
 constexpr double kDragFullMs = 25.0;
 
 constexpr ImU32 kCanvasBackground = IM_COL32(28, 28, 33, 255);  // around the letterboxed image
@@ -416,7 +416,8 @@ double median_of(std::vector<double> v) {
 // like the others: a median shrugs them off. The phases of a frame (medians over all frames): ui
 // (ImGui building the panel and canvas), draw (the GL drawing it and the buffer swap; on a software
 // GL the rasterizing happens there), and for the frames that computed a field: field (evaluation,
-// upload, colormap) and eval (the evaluation alone, as a whole field or preview).
+// upload, colormap) and eval (the evaluation alone, as a whole field or preview; with its readback
+// on the GPU backend).
 void App::print_stats() const {
   std::printf(
       "{\"frames\": %zu, \"median_frame_ms\": %.3f, \"median_field_ms\": %.3f, \"backend\": "

@@ -520,7 +520,7 @@ void App::panel_stats() {
   ImGui::Text("field %d x %d, %zu kernels", s.width, s.height, s.kernels.size());
   ImGui::TextWrapped("backend %s", sched_.choice().why.c_str());
   if (sched_.backend() == FieldBackend::Cpu)
-    ImGui::Text("CPU field + upload %.1f ms", full_field_ms_);
+    ImGui::Text("CPU field %.1f ms", full_field_ms_);
   else if (gpu_ms_ >= 0)
     ImGui::Text("GPU field pass %.2f ms", gpu_ms_);
   else
