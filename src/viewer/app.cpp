@@ -42,6 +42,17 @@ namespace gm::viewer {
 
 namespace {
 
+// During a drag, a field expected to take at most this long (ms, evaluation) is computed at full
+// resolution on every step: on two cores a 1920x1080 field of 64 kernels takes 3 to 5.
+constexpr double kDragFullMs = 25.0;
+
+constexpr ImU32 kCanvasBackground = IM_COL32(28, 28, 33, 255);  // around the letterboxed image
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
 void* load_gl(const char* name) {
   return reinterpret_cast<void*>(glfwGetProcAddress(name));
 }
@@ -57,6 +68,23 @@ App* app_of(GLFWwindow* w) {
 
 double now_s() {
   return glfwGetTime();
+}
+
+// Clears r (ImGui coordinates) of the bound framebuffer, fb_h pixels tall, to the colour c as
+// ImGui would draw it (8 bits a channel): the pixels whose centres lie in r.
+void clear_rect(const Rect& r, ImVec4 c, ImVec2 fb_scale, int fb_h) {
+  const ImU32 u = ImGui::ColorConvertFloat4ToU32(c);
+  const int x0 = int(std::lround(r.x * fb_scale.x)),
+            x1 = int(std::lround((r.x + r.w) * fb_scale.x));
+  const int y0 = int(std::lround(r.y * fb_scale.y)),
+            y1 = int(std::lround((r.y + r.h) * fb_scale.y));
+  if (x1 <= x0 || y1 <= y0) return;
+  glEnable(GL_SCISSOR_TEST);
+  glScissor(x0, fb_h - y1, x1 - x0, y1 - y0);
+  glClearColor(float((u >> IM_COL32_R_SHIFT) & 255) / 255.0f,
+               float((u >> IM_COL32_G_SHIFT) & 255) / 255.0f,
+               float((u >> IM_COL32_B_SHIFT) & 255) / 255.0f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
 }
 
 // ImGui + GLFW lifetime, released in reverse order even when the App throws.
@@ -296,6 +324,8 @@ int App::run() {
 void App::frame() {
   double t0 = now_s();
   if (opts_.animate) animate_step();
+  image_blit_.new_frame();
+  line_batch_.new_frame();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
@@ -306,7 +336,9 @@ void App::frame() {
   layout_canvas();
   canvas_input();
   end_gestures_if_idle();
+  const auto tf = Clock::now();
   update_field(false);
+  const double update_ms = ms_since(tf);
   if (shot_requested_) {
     shot_requested_ = false;
     take_screenshot();
@@ -316,6 +348,8 @@ void App::frame() {
   draw_modals();
 
   ImGui::Render();
+  const double ui_ms = (now_s() - t0) * 1000.0 - update_ms;
+  const auto td = Clock::now();
   int fbw = 0, fbh = 0;
   glfwGetFramebufferSize(window_, &fbw, &fbh);
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
@@ -323,6 +357,14 @@ void App::frame() {
   glDisable(GL_SCISSOR_TEST);
   glClearColor(0.07f, 0.07f, 0.08f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
+  // The panel's and the canvas's backgrounds are scissored clears, nearly free, where ImGui would
+  // draw quads (a blending shader on every fragment of a software GL); neither draws its own.
+  const ImGuiIO& io = ImGui::GetIO();
+  clear_rect(Rect{0, 0, panel_width_, io.DisplaySize.y},
+             ImGui::GetStyle().Colors[ImGuiCol_WindowBg], io.DisplayFramebufferScale, fbh);
+  clear_rect(canvas_, ImGui::ColorConvertU32ToFloat4(kCanvasBackground), io.DisplayFramebufferScale,
+             fbh);
+  glDisable(GL_SCISSOR_TEST);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   if (!pending_window_shot_.empty()) {
     std::string path = std::move(pending_window_shot_);
@@ -330,17 +372,22 @@ void App::frame() {
     capture_window(path);
   }
   glfwSwapBuffers(window_);
+  const double draw_ms = ms_since(td);
   sync_title();
   autosave_tick();
   frame_ms_ = (now_s() - t0) * 1000.0;
   frame_other_ms_ = std::max(frame_ms_ - job_ms_this_frame_, 0.0);
   job_ms_this_frame_ = 0;
   if (opts_.stats) {
-    frame_times_.push_back(frame_ms_);
-    if (field_ms_this_frame_ > 0) field_times_.push_back(field_ms_this_frame_);
-    if (field_is_preview_) ++preview_frames_;
+    stats_.frame.push_back(frame_ms_);
+    stats_.ui.push_back(ui_ms);
+    stats_.draw.push_back(draw_ms);
+    if (field_ms_this_frame_ > 0) stats_.field.push_back(field_ms_this_frame_);
+    if (eval_ms_this_frame_ > 0) stats_.eval.push_back(eval_ms_this_frame_);
+    if (field_is_preview_) ++stats_.preview_frames;
   }
   field_ms_this_frame_ = 0;
+  eval_ms_this_frame_ = 0;
 }
 
 void App::animate_step() {
@@ -366,25 +413,31 @@ double median_of(std::vector<double> v) {
 }  // namespace
 
 // One JSON line on stdout. The first frames (ImGui laying the panel out, the first field) count
-// like the others: a median shrugs them off.
+// like the others: a median shrugs them off. The phases of a frame (medians over all frames): ui
+// (ImGui building the panel and canvas), draw (the GL drawing it and the buffer swap; on a software
+// GL the rasterizing happens there), and for the frames that computed a field: field (evaluation,
+// upload, colormap) and eval (the evaluation alone, as a whole field or preview; with its readback
+// on the GPU backend).
 void App::print_stats() const {
   std::printf(
       "{\"frames\": %zu, \"median_frame_ms\": %.3f, \"median_field_ms\": %.3f, \"backend\": "
       "\"%s\", \"field_frames\": %zu, \"preview_frames\": %d, \"width\": %d, \"height\": "
-      "%d}\n",
-      frame_times_.size(), median_of(frame_times_), median_of(field_times_),
-      to_string(sched_.backend()), field_times_.size(), preview_frames_, editor_.scene().width,
-      editor_.scene().height);
+      "%d, \"median_eval_ms\": %.3f, \"median_ui_ms\": %.3f, \"median_draw_ms\": %.3f}\n",
+      stats_.frame.size(), median_of(stats_.frame), median_of(stats_.field),
+      to_string(sched_.backend()), stats_.field.size(), stats_.preview_frames,
+      editor_.scene().width, editor_.scene().height, median_of(stats_.eval), median_of(stats_.ui),
+      median_of(stats_.draw));
   std::fflush(stdout);
 }
 
 // Render the field when its inputs changed. A pass expected to be quick (< 60 ms, from the measured
 // throughput) renders the full field at once. A slow one shows a coarse preview first; once no drag
 // is in progress, the full field is refined in bands of rows, ~35 ms of work per frame, so the
-// window stays responsive on a software GL. During a drag, a field shown at under half a screen
-// pixel per image pixel is computed at about the screen's resolution (display_factor) and refined
-// when the drag ends. Scripted runs (--frames, except --animate, which schedules like a drag) and
-// screenshots always get the full field.
+// window stays responsive on a software GL. During a drag, every step shows the full field when
+// its pass is expected to take under kDragFullMs; a slower field shown at under half a screen
+// pixel per image pixel is computed at about the screen's resolution (display_factor), and
+// refined when the drag ends. Scripted runs (--frames, except --animate, which schedules like a
+// drag) and screenshots always get the full field.
 void App::update_field(bool force_full) {
   const Scene& s = editor_.scene();
   const bool gesture = drag_ == Drag::Kernel || editor_.in_gesture();
@@ -401,8 +454,8 @@ void App::update_field(bool force_full) {
       double est = sched_.rate().estimate_ms(s);
       // Scripted runs get the full field at once, except --animate, which schedules like a drag.
       const bool scripted = opts_.frames > 0 && !opts_.animate;
-      // While dragging, a field shown minified is computed at about the screen's resolution.
-      const int shown = gesture ? display_factor() : 1;
+      // While dragging, a slow field shown minified is computed at about the screen's resolution.
+      const int shown = gesture && est > kDragFullMs ? display_factor() : 1;
       if (force_full || ((scripted || est <= 60.0) && shown <= 1) || s.width < 2 || s.height < 2) {
         sched_.cancel();
         render_direct(s, 1);
@@ -421,7 +474,7 @@ void App::update_field(bool force_full) {
     }
     // Band work gets about two thirds of the time: at least 35 ms a frame, twice the rest of it.
     if (sched_.job() && !gesture) advance_job(std::max(35.0, 2.0 * frame_other_ms_));
-    range_ = view_range(s.view, field_);
+    range_ = range_from_extremes(s.view, field_extremes_);  // no pass over the field
     refresh_colors();
     update_contours();
   } catch (const std::exception& e) {  // GlError (too large for this GL, ...), bad_alloc
@@ -443,6 +496,11 @@ void App::update_field(bool force_full) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+void App::note_extremes() {
+  field_extremes_ = finite_min_max(field_);
+  field_minmax_ = field_extremes_.value_or(MinMax<float>{});
+}
+
 int App::display_factor() const {
   // Image pixels per screen pixel; a preview whose pixels are at most ~1.5 screen pixels wide looks
   // the same as the full field on screen.
@@ -451,18 +509,27 @@ int App::display_factor() const {
 }
 
 void App::render_direct(const Scene& target, int factor) {
+  // The CPU backend's field is shown through our texture: refuse a size this GL cannot hold
+  // before computing it (the GPU backend's renderer checks its own targets).
+  if (sched_.backend() == FieldBackend::Cpu)
+    DisplayTexture::check_size(target.width, target.height);
   const double ms = sched_.render(target, field_);
+  eval_ms_this_frame_ += ms;
   last_field_ms_ = ms;
   if (factor == 1) full_field_ms_ = ms;
   gpu_ms_ = sched_.last_gpu_ms();
   field_is_preview_ = factor > 1;
   preview_factor_ = factor;
   field_scene_ = target;
-  field_minmax_ = min_max(field_);
+  note_extremes();
   ++field_serial_;
   render_error_.clear();
   field_failed_ = false;
-  display_ = factor > 1 ? Display::Preview : Display::Renderer;
+  // The CPU backend's field is colorized on the CPU into our own texture (refresh_colors): an RGBA8
+  // upload, where the renderer's path would upload the floats and run its colormap pass on the GL.
+  display_ = factor > 1                              ? Display::Preview
+             : sched_.backend() == FieldBackend::Cpu ? Display::Own
+                                                     : Display::Renderer;
   color_view_.reset();
   tex_view_.reset();
 }
@@ -484,7 +551,7 @@ void App::advance_job(double budget_ms) {
     field_scene_ = std::move(done->scene);
     field_is_preview_ = false;
     preview_factor_ = 1;
-    field_minmax_ = min_max(field_);
+    note_extremes();
     ++field_serial_;
     display_ = Display::Own;
     tex_view_.reset();

@@ -19,6 +19,8 @@
 #include "viewer/editor.hpp"
 #include "viewer/field_scheduler.hpp"
 #include "viewer/file_flow.hpp"
+#include "viewer/image_blit.hpp"
+#include "viewer/line_batch.hpp"
 #include "viewer/probe.hpp"
 #include "viewer/recovery.hpp"
 #include "viewer/render_plan.hpp"
@@ -110,7 +112,9 @@ class App {
   std::optional<View> color_view_;
   ValueRange color_range_;
   ValueRange range_;  // the range of the current view over the current field
-  MinMax<float> field_minmax_;
+  std::optional<MinMax<float>> field_extremes_;  // the field's finite min / max, if any
+  MinMax<float> field_minmax_;                   // ... for the panel (0, 0 when none)
+  void note_extremes();                          // after field_ changed
   int preview_factor_ = 1;
   std::string render_error_;        // the renderer refused the scene (shown in the panel)
   bool field_failed_ = false;       // ... for field_scene_: not retried until the scene changes
@@ -132,6 +136,8 @@ class App {
   enum class Display { Renderer, Preview, Own };
   Display display_ = Display::Renderer;
   DisplayTexture preview_tex_, own_tex_;
+  ImageBlit image_blit_;          // draws the shown texture into the canvas
+  LineBatch line_batch_;          // plain outlines while dragging
   std::optional<View> tex_view_;  // view + range the shown own/preview texture was colorized with
   ValueRange tex_range_;
   double job_ms_this_frame_ = 0;  // band work done in the current frame
@@ -139,10 +145,14 @@ class App {
   double gpu_ms_ = -1;
   double frame_ms_ = 0;
   int frame_count_ = 0;
-  double field_ms_this_frame_ = 0;   // field work (evaluation, upload / readback, colormap)
-  std::vector<double> frame_times_;  // --stats: per frame, ms
-  std::vector<double> field_times_;  // --stats: per frame that computed a field, ms
-  int preview_frames_ = 0;           // --stats: frames that showed a preview
+  double field_ms_this_frame_ = 0;  // field work (evaluation, upload / readback, colormap)
+  double eval_ms_this_frame_ = 0;   // ... of which the whole-field or preview evaluation
+  // --stats: ms per frame (frame, ui, draw) and per frame that computed a field (field, eval).
+  struct Stats {
+    std::vector<double> frame, ui, draw, field, eval;
+    int preview_frames = 0;  // frames that showed a preview
+  };
+  Stats stats_;
   double animate_phase_ = 0;
 
   // Canvas layout (ImGui screen coordinates).

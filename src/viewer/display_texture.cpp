@@ -3,7 +3,10 @@
 
 #include <glad/gl.h>
 
+#include <string>
 #include <utility>
+
+#include "core/errors.hpp"
 
 namespace gm::viewer {
 
@@ -34,8 +37,20 @@ void DisplayTexture::release() {
   id_ = 0, width_ = 0, height_ = 0;
 }
 
+void DisplayTexture::check_size(int width, int height) {
+  GLint max = 0;
+  glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max);
+  if (width <= max && height <= max) return;
+  const char* gl = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  throw InputError("the field is " + std::to_string(width) + "x" + std::to_string(height) +
+                   ", over GL_MAX_TEXTURE_SIZE = " + std::to_string(max) + " of this GL (" +
+                   (gl ? gl : "?") +
+                   "), which shows it; use `gaussmap render --backend cpu` (the viewer needs GL)");
+}
+
 void DisplayTexture::ensure(int width, int height) {
   if (id_ && width == width_ && height == height_) return;
+  check_size(width, height);
   release();
   if (width <= 0 || height <= 0) return;
   GLuint t = 0;

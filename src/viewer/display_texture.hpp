@@ -16,7 +16,12 @@ class DisplayTexture {
   DisplayTexture(const DisplayTexture&) = delete;
   DisplayTexture& operator=(const DisplayTexture&) = delete;
 
-  // (Re)allocate for width x height when the size changed (contents undefined then).
+  // Throws InputError (exit 2 in scripted runs) naming GL_MAX_TEXTURE_SIZE and `gaussmap render
+  // --backend cpu` when this GL cannot hold a width x height texture; call before computing a
+  // field that is to be shown.
+  static void check_size(int width, int height);
+  // (Re)allocate for width x height when the size changed (contents undefined then); check_size
+  // first.
   void ensure(int width, int height);
   // Upload rows [row0, row0 + rows.height) from an image `rows.width` (== width) wide.
   void upload_rows(const Image& rows, int row0);

@@ -38,13 +38,19 @@ BackendChoice choose_backend(const std::string& requested, const std::string& re
 }
 
 FieldScheduler::FieldScheduler(gl::MixtureRenderer& renderer, BackendChoice choice)
-    : renderer_(renderer), choice_(std::move(choice)) {}
+    : renderer_(renderer), choice_(std::move(choice)) {
+  if (choice_.backend == FieldBackend::Cpu) {
+    // The CPU backend: 1.5e10 to 6e10 point evaluations/s on two cores (docs/performance.md),
+    // area sampling about 4x dearer. A drag's first steps are then scheduled like the rest.
+    rate_.first_point = 1.5e7;
+    rate_.first_area = 4e6;
+  }
+}
 
 double FieldScheduler::render(const Scene& s, Field& out) {
   const auto t0 = Clock::now();
   if (choice_.backend == FieldBackend::Cpu) {
-    out = evaluate_fast(s);
-    renderer_.upload_field(out);
+    out = evaluate_fast(s);  // the viewer colorizes it on the CPU (no float upload)
     gpu_ms_ = -1;
   } else {
     renderer_.render_field(s);

@@ -1,5 +1,5 @@
 // field_scheduler.hpp — where and when the viewer computes its field: the backend (the GPU shader,
-// or the fast CPU evaluator uploaded into the renderer's field texture), chosen once per viewer
+// or the fast CPU evaluator, whose field the viewer colorizes itself), chosen once per viewer
 // ("auto": the CPU when the GL is software, the shader on a hardware GPU), whole fields, and the
 // progressive refinement of slow fields band by band. GPU bands are windows of the whole scene
 // (MixtureRenderer's Window), so the refined field is the whole field bit for bit. Knows nothing
@@ -38,8 +38,9 @@ class FieldScheduler {
   const BackendChoice& choice() const { return choice_; }
   FieldBackend backend() const { return choice_.backend; }
 
-  // The whole field of `s` now, also left in the renderer's field texture (for its colormap pass).
-  // Returns the wall time in ms (evaluation + readback or upload); updates the throughput.
+  // The whole field of `s` now; on the GPU also left in the renderer's field texture (for its
+  // colormap pass). Returns the wall time in ms (evaluation, + readback on the GPU); updates the
+  // throughput.
   double render(const Scene& s, Field& out);
 
   // Progressive refinement of a slow field: bands of rows, each shown as it lands.

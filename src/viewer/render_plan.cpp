@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 namespace gm::viewer {
 
@@ -52,20 +54,55 @@ Scene band_scene(const Scene& s, int row0, int rows) {
 }
 
 Image colorize_rows(const Field& f, const View& v, ValueRange r, int row0, int rows) {
-  const ColormapTable& table = colormap_table(v.colormap);
-  Image img;
-  rows = std::clamp(rows, 0, std::max(f.height - row0, 0));
-  img.width = f.width, img.height = rows;
-  img.rgba.resize(std::size_t(f.width) * std::size_t(rows) * 4);
-  std::size_t o = 0;
-  for (int row = row0; row < row0 + rows; ++row)
-    for (int col = 0; col < f.width; ++col, o += 4) {
-      double t = normalize_value(f.at(row, col), r, v.scale);
-      auto idx = std::min<std::size_t>(static_cast<std::size_t>(std::lround(t * 255.0)), 255);
-      img.rgba[o] = table[idx][0], img.rgba[o + 1] = table[idx][1], img.rgba[o + 2] = table[idx][2];
-      img.rgba[o + 3] = 255;
-    }
-  return img;
+  // gm::colorize over a fixed range is exactly this mapping (index round(255 t) of
+  // normalize_value), vectorized and threaded.
+  View fixed = v;
+  fixed.range_auto = false;
+  fixed.vmin = r.vmin, fixed.vmax = r.vmax;
+  row0 = std::clamp(row0, 0, f.height);
+  rows = std::clamp(rows, 0, f.height - row0);
+  if (row0 == 0 && rows == f.height) return colorize(f, fixed);
+  Field part(f.width, rows);
+  if (rows > 0)
+    std::memcpy(part.data.data(), &f.at(row0, 0),
+                sizeof(float) * std::size_t(f.width) * std::size_t(rows));
+  return colorize(part, fixed);
+}
+
+std::optional<MinMax<float>> finite_min_max(const Field& f) {
+  // Two registers of four lanes each way (GCC vector types: minps / maxps on any x86-64). A lane
+  // takes a value only where it is finite (|v| <= FLT_MAX, false for NaN).
+  using V4 = float __attribute__((vector_size(16)));
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  constexpr float big = std::numeric_limits<float>::max();
+  const V4 pinf = {inf, inf, inf, inf}, ninf = -pinf, top = {big, big, big, big}, bottom = -top;
+  V4 lo0 = pinf, lo1 = pinf, hi0 = ninf, hi1 = ninf;
+  const float* x = f.data.data();
+  const std::size_t n = f.data.size(), body = n - n % 8;
+  for (std::size_t i = 0; i < body; i += 8) {
+    V4 a, b;
+    std::memcpy(&a, x + i, sizeof a);
+    std::memcpy(&b, x + i + 4, sizeof b);
+    const auto fa = (a >= bottom) & (a <= top), fb = (b >= bottom) & (b <= top);
+    lo0 = fa && a < lo0 ? a : lo0, hi0 = fa && a > hi0 ? a : hi0;
+    lo1 = fb && b < lo1 ? b : lo1, hi1 = fb && b > hi1 ? b : hi1;
+  }
+  float lo = inf, hi = -inf;
+  for (int k = 0; k < 4; ++k) {
+    lo = std::min({lo, lo0[k], lo1[k]});
+    hi = std::max({hi, hi0[k], hi1[k]});
+  }
+  for (std::size_t i = body; i < n; ++i)
+    if (std::isfinite(x[i])) lo = std::min(lo, x[i]), hi = std::max(hi, x[i]);
+  if (lo > hi) return std::nullopt;  // no finite value
+  return MinMax<float>{lo, hi};
+}
+
+ValueRange range_from_extremes(const View& v, const std::optional<MinMax<float>>& extremes) {
+  Field two(2, 1);
+  two.data[0] = extremes ? extremes->min : std::numeric_limits<float>::quiet_NaN();
+  two.data[1] = extremes ? extremes->max : std::numeric_limits<float>::quiet_NaN();
+  return view_range(v, two);
 }
 
 void RenderRate::update(const Scene& s, double ms) {
@@ -77,9 +114,7 @@ void RenderRate::update(const Scene& s, double ms) {
 
 double RenderRate::estimate_ms(const Scene& s) const {
   double r = get(s);
-  // First guesses, about a software rasterizer on two cores (Mesa llvmpipe): point ~7e4
-  // kernel-pixels/ms; area sampling is an order of magnitude or two slower.
-  if (!(r > 0)) r = s.sampling == Sampling::Area ? 2e3 : 7e4;
+  if (!(r > 0)) r = s.sampling == Sampling::Area ? first_area : first_point;
   return field_cost(s) / r;
 }
 

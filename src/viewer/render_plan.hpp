@@ -9,6 +9,8 @@
 #include "core/image_io.hpp"
 #include "core/scene.hpp"
 
+#include <optional>
+
 namespace gm::viewer {
 
 // True when a and b produce the same field (everything but `view` equal).
@@ -33,10 +35,22 @@ Scene band_scene(const Scene& s, int row0, int rows);
 // the same mapping as gm::colorize (index round(255 t)), for the viewer's own textures.
 Image colorize_rows(const Field& f, const View& v, ValueRange r, int row0, int rows);
 
+// The least and greatest finite values of a field (NaN and infinities skipped); nothing when it
+// has none. One vectorized pass: the viewer shows them for every field a drag computes and takes
+// the auto range from them (range_from_extremes) instead of a second pass.
+std::optional<MinMax<float>> finite_min_max(const Field& f);
+
+// view_range(v, f) for a field f whose finite extremes are `extremes`: the same range, a constant
+// field's rule included (it is view_range itself, on those two values).
+ValueRange range_from_extremes(const View& v, const std::optional<MinMax<float>>& extremes);
+
 // Kernel-pixel evaluations per millisecond, measured per sampling mode (area is far costlier);
 // 0 = not measured yet.
 struct RenderRate {
   double point = 0, area = 0;
+  // First guesses while nothing was measured: a software rasterizer on two cores (Mesa llvmpipe)
+  // does ~7e4 point kernel-pixels/ms, area sampling an order of magnitude or two less.
+  double first_point = 7e4, first_area = 2e3;
   double get(const Scene& s) const { return s.sampling == Sampling::Area ? area : point; }
   void update(const Scene& s, double ms);
   // Estimated milliseconds of a full field pass; a first guess when nothing was measured.

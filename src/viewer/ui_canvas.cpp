@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/colormap.hpp"
+#include "core/kernel_math.hpp"
 #include "viewer/app.hpp"
 #include "viewer/colorbar.hpp"
 #include "viewer/kernel_shape.hpp"
@@ -170,27 +171,24 @@ void App::canvas_input() {
 }
 
 void App::draw_canvas() {
+  // The canvas background is a clear of the frame (App::frame), not a quad.
   ImDrawList* dl = ImGui::GetBackgroundDrawList();
   ImVec2 c0 = iv({canvas_.x, canvas_.y}), c1 = iv({canvas_.x + canvas_.w, canvas_.y + canvas_.h});
-  dl->AddRectFilled(c0, c1, IM_COL32(28, 28, 33, 255));
   dl->PushClipRect(c0, c1, true);
   Rect r = vt_.image_rect();
   ImVec2 i0 = iv({r.x, r.y}), i1 = iv({r.x + r.w, r.y + r.h});
-  auto tex_id = [](unsigned id) {
-    return reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(id));
-  };
+  // Every texture holds the top image row at texture row 0; the picture is blitted (image_blit).
   if (display_ == Display::Renderer) {
-    // The renderer's colour texture holds the top image row at texture row 0.
-    dl->AddImage(tex_id(renderer_.color_texture()), i0, i1);
+    image_blit_.add(dl, renderer_.color_texture(), field_.width, field_.height, r);
   } else if (display_ == Display::Own) {
-    dl->AddImage(tex_id(own_tex_.id()), i0, i1);
+    image_blit_.add(dl, own_tex_.id(), own_tex_.width(), own_tex_.height(), r);
   } else {
-    dl->AddImage(tex_id(preview_tex_.id()), i0, i1);
+    image_blit_.add(dl, preview_tex_.id(), preview_tex_.width(), preview_tex_.height(), r);
     if (sched_.job() && sched_.job()->next_row > 0 && own_tex_.id()) {
       // Rows refined so far, over the preview.
-      float f = float(sched_.job()->next_row) / float(sched_.job()->scene.height);
-      dl->AddImage(tex_id(own_tex_.id()), i0, ImVec2(i1.x, i0.y + (i1.y - i0.y) * f), ImVec2(0, 0),
-                   ImVec2(1, f));
+      const int rows = sched_.job()->next_row;
+      const double f = double(rows) / double(sched_.job()->scene.height);
+      image_blit_.add(dl, own_tex_.id(), own_tex_.width(), rows, Rect{r.x, r.y, r.w, r.h * f});
     }
   }
   dl->AddRect(ImVec2(i0.x - 1, i0.y - 1), ImVec2(i1.x + 1, i1.y + 1), IM_COL32(255, 255, 255, 48));
@@ -264,8 +262,12 @@ void App::draw_outlines() {
   std::vector<ImVec2> pts;
   // While a drag changes the scene every frame, many outlines are drawn plain (no anti-aliasing, no
   // dark halo): on a software GL each anti-aliased segment is several triangles, and 64 kernels'
-  // outlines took ~150 ms a frame on llvmpipe. The full look returns when the drag ends.
+  // outlines took ~150 ms a frame on llvmpipe. The full look returns when the drag ends. Plain
+  // outlines of one screen pixel are GL lines in one call (line_batch.hpp), not ImGui triangles,
+  // and the other kernels show their 1-sigma ellipse only (the dragged or selected kernel keeps
+  // every level): their 2- and 3-sigma rings were half of a 64-kernel drag's GL time.
   const bool plain = editor_.in_gesture() && n > kPlainOutlinesFrom;
+  bool gl_lines = plain && s <= 1.5f;  // the others' outlines; the selected kernel's stay ImGui's
   const ImDrawListFlags flags = dl->Flags;
   if (plain) dl->Flags &= ~ImDrawListFlags_AntiAliasedLines;
 
@@ -284,9 +286,16 @@ void App::draw_outlines() {
         c.y - rs > canvas_.y + canvas_.h)
       return;  // off screen
     if (rs < 1.5) return;
-    int segs = std::clamp(int(rs / 2.5), 24, 160);
+    // A chord of n segments strays rs (1 - cos(pi / n)) from the arc: while dragging (plain), up to
+    // half a pixel; otherwise one segment per 2.5 px of radius (about a tenth of a pixel).
+    int segs = plain ? int(std::ceil(kPi / std::acos(1.0 - 0.5 / rs))) : int(rs / 2.5);
+    segs = std::clamp(segs, plain ? 12 : 24, 160);
     pts.clear();
     for (Vec2 p : ellipse_points(k, level, segs)) pts.push_back(iv(vt_.domain_to_screen(p)));
+    if (gl_lines && thick <= 1.5f) {
+      line_batch_.add_closed_polyline(pts.data(), int(pts.size()), col);
+      return;
+    }
     if (!plain)
       dl->AddPolyline(pts.data(), int(pts.size()), IM_COL32(0, 0, 0, 90), ImDrawFlags_Closed,
                       thick + 1.6f * s);
@@ -296,6 +305,13 @@ void App::draw_outlines() {
     Vec2 c = vt_.domain_to_screen({k.cx, k.cy});
     float r = 4.0f * s;
     ImVec2 p = iv(c);
+    if (gl_lines) {  // ImGui puts a line through pixel centres: the same half-pixel offset
+      line_batch_.add_line(ImVec2(p.x - r + 0.5f, p.y + 0.5f), ImVec2(p.x + r + 0.5f, p.y + 0.5f),
+                           col);
+      line_batch_.add_line(ImVec2(p.x + 0.5f, p.y - r + 0.5f), ImVec2(p.x + 0.5f, p.y + r + 0.5f),
+                           col);
+      return;
+    }
     dl->AddLine(ImVec2(p.x - r, p.y), ImVec2(p.x + r, p.y), col, 1.5f * s);
     dl->AddLine(ImVec2(p.x, p.y - r), ImVec2(p.x, p.y + r), col, 1.5f * s);
   };
@@ -323,13 +339,15 @@ void App::draw_outlines() {
         continue;
       }
       for (std::size_t l = 0; l < levels.size(); ++l) {
-        if (!plan.all_levels && l > 0) break;
+        if ((!plan.all_levels || plain) && l > 0) break;
         auto alpha = static_cast<unsigned>(std::max(70, 190 - 45 * int(l)));
         ellipse(k, levels[l], IM_COL32(255, 255, 255, alpha), 1.1f * s);
       }
       centre_mark(k, IM_COL32(255, 255, 255, 170));
     }
   }
+  line_batch_.flush(dl);  // the others' plain outlines, under the selected kernel's
+  gl_lines = false;
   plan.report_small(small);
   outline_note_ = plan.note;
   if (sel >= 0 && sel < n) {

@@ -125,7 +125,8 @@ void App::draw_panel() {
   ImGui::Begin("##panel", nullptr,
                ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_NoBringToFrontOnFocus);
+                   ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoBackground);  // cleared by App::frame
   // Header: name, file (shortened from the front to fit), modified mark, undo/redo.
   const ImGuiStyle& st = ImGui::GetStyle();
   float bw = ImGui::CalcTextSize("Redo").x + st.FramePadding.x * 2;
@@ -519,7 +520,7 @@ void App::panel_stats() {
   ImGui::Text("field %d x %d, %zu kernels", s.width, s.height, s.kernels.size());
   ImGui::TextWrapped("backend %s", sched_.choice().why.c_str());
   if (sched_.backend() == FieldBackend::Cpu)
-    ImGui::Text("CPU field + upload %.1f ms", full_field_ms_);
+    ImGui::Text("CPU field %.1f ms", full_field_ms_);
   else if (gpu_ms_ >= 0)
     ImGui::Text("GPU field pass %.2f ms", gpu_ms_);
   else

@@ -1,13 +1,17 @@
 // test_layout.cpp — screen-dependent decisions of the viewer, without a window: the first window
 // size on small screens, the panel / canvas / colorbar split down to 1024 x 700, outline thinning
-// for large scenes, rounding of what the mouse sets, the Help items, the renderer's advice.
+// for large scenes, rounding of what the mouse sets, the Help items, the renderer's advice, the
+// canvas image's blit rectangles.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/scene_io.hpp"
 #include "viewer/help_text.hpp"
+#include "viewer/image_blit.hpp"
 #include "viewer/kernel_shape.hpp"
 #include "viewer/layout.hpp"
 #include "viewer/outline_plan.hpp"
@@ -130,4 +134,54 @@ TEST_CASE("renderer advice: the viewer names the command that has --backend cpu"
       "--backend cpu");
   CHECK(m.find("`gaussmap render --backend cpu`") != std::string::npos);
   CHECK(advice_for_viewer("no GL") == "no GL");
+}
+
+TEST_CASE(
+    "image blit: whole texels onto rounded pixel edges, rows flipped, clipped to the canvas") {
+  auto rects = [](const BlitRects& b) {
+    return std::vector<int>{b.src[0], b.src[1], b.src[2], b.src[3],
+                            b.dst[0], b.dst[1], b.dst[2], b.dst[3]};
+  };
+  const Rect everything{-1e6, -1e6, 2e6, 2e6};
+  // 1:1 at (10, 20) in a 200 px tall framebuffer: texel row 0 (the top) lands at GL y 180.
+  BlitRects one = plan_blit(100, 50, Rect{10, 20, 100, 50}, everything, 200);
+  REQUIRE_FALSE(one.empty);
+  CHECK(rects(one) == std::vector<int>{0, 0, 100, 50, 10, 180, 110, 130});
+  // 1920x1080 minified into a canvas: every texel, the edges rounded to the nearest pixel.
+  BlitRects fit = plan_blit(1920, 1080, Rect{392.25, 12.6, 1000.5, 562.8}, everything, 860);
+  CHECK(rects(fit) == std::vector<int>{0, 0, 1920, 1080, 392, 860 - 13, 1393, 860 - 575});
+  // Zoomed in to 40 px a texel and clipped to a 400 x 300 canvas at the origin: only the texels
+  // that reach into it, whole (the top one overhangs by 20 px: the scissor trims it).
+  BlitRects zoom = plan_blit(100, 50, Rect{-1000, -500, 4000, 2000}, Rect{0, 0, 400, 300}, 300);
+  CHECK(rects(zoom) == std::vector<int>{25, 12, 35, 20, 0, 320, 400, 0});
+  // Independently: the texel under each pixel centre of the canvas is the texel the blit maps
+  // there (nearest, linear from dst to src), for a few placements.
+  for (Rect dst : {Rect{-37.3, 5.2, 911.7, 413.9}, Rect{12.5, -80.25, 2400, 1350}}) {
+    const Rect clip{0, 0, 640, 360};
+    const int sw = 320, sh = 180, fb_h = 360;
+    BlitRects b = plan_blit(sw, sh, dst, clip, fb_h);
+    REQUIRE_FALSE(b.empty);
+    int bad = 0;
+    for (int y = 0; y < 360; y += 7)
+      for (int x = 0; x < 640; x += 5) {
+        const double cx = x + 0.5, cy = y + 0.5;  // top-down pixel centre
+        if (cx < dst.x || cx >= dst.x + dst.w || cy < dst.y || cy >= dst.y + dst.h) continue;
+        const int want_c = int(std::floor((cx - dst.x) / (dst.w / sw)));
+        const int want_r = int(std::floor((cy - dst.y) / (dst.h / sh)));
+        const double gy = fb_h - cy;  // GL y of the centre
+        const int got_c =
+            b.src[0] +
+            int(std::floor((cx - b.dst[0]) * (b.src[2] - b.src[0]) / double(b.dst[2] - b.dst[0])));
+        const int got_r =
+            b.src[1] +
+            int(std::floor((gy - b.dst[1]) * (b.src[3] - b.src[1]) / double(b.dst[3] - b.dst[1])));
+        // Rounding the edges to whole pixels moves a boundary by at most half a pixel.
+        bad += std::abs(got_c - want_c) > 1 || std::abs(got_r - want_r) > 1;
+        bad += got_c < 0 || got_c >= sw || got_r < 0 || got_r >= sh;
+      }
+    CHECK(bad == 0);
+  }
+  // Nothing visible.
+  CHECK(plan_blit(100, 50, Rect{500, 500, 100, 50}, Rect{0, 0, 400, 300}, 300).empty);
+  CHECK(plan_blit(0, 50, Rect{0, 0, 100, 50}, everything, 300).empty);
 }

@@ -8,6 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include <unistd.h>
 
@@ -156,19 +160,88 @@ TEST_CASE("render plan: a band of rows has exactly the full field's rows (area s
   CHECK(worst <= 1e-12);
 }
 
-TEST_CASE("render plan: colorize_rows is gm::colorize, row for row") {
+TEST_CASE("render plan: colorize_rows maps each value by the formula, over any range and rows") {
   gm::Scene s = gm::seed_scene();
   auto ref = gm::evaluate_reference(s);
   gm::Field f(s.width, s.height);
   for (std::size_t i = 0; i < f.data.size(); ++i) f.data[i] = float(ref.field.data[i]);
-  for (gm::Scale sc : {gm::Scale::Linear, gm::Scale::Log, gm::Scale::Sqrt}) {
-    s.view.scale = sc;
-    s.view.colormap = gm::Colormap::Turbo;
-    gm::Image want = gm::colorize(f, s.view);
-    gm::Image all = gm::viewer::colorize_rows(f, s.view, gm::view_range(s.view, f), 0, f.height);
-    CHECK(all.rgba == want.rgba);
-    gm::Image part = gm::viewer::colorize_rows(f, s.view, gm::view_range(s.view, f), 100, 3);
-    REQUIRE(part.height == 3);
-    CHECK(std::equal(part.rgba.begin(), part.rgba.end(), want.rgba.begin() + 100 * 4 * f.width));
-  }
+  const gm::ValueRange own = gm::view_range(s.view, f);
+  // A range inside the field's, so that values clamp at both ends, and the field's own.
+  const gm::ValueRange inner{own.vmin + 0.2 * (own.vmax - own.vmin),
+                             own.vmin + 0.7 * (own.vmax - own.vmin)};
+  for (gm::Scale sc : {gm::Scale::Linear, gm::Scale::Log, gm::Scale::Sqrt})
+    for (gm::ValueRange r : {own, inner}) {
+      s.view.scale = sc;
+      s.view.colormap = gm::Colormap::Turbo;
+      const gm::ColormapTable& table = gm::colormap_table(s.view.colormap);
+      // The documented mapping, pixel by pixel: index round(255 t) of normalize_value.
+      auto want = [&](int row, int col) {
+        const double t = gm::normalize_value(f.at(row, col), r, sc);
+        return table[std::min<std::size_t>(std::size_t(std::lround(t * 255.0)), 255)];
+      };
+      for (auto [row0, rows] : {std::pair{0, f.height}, std::pair{100, 3}}) {
+        gm::Image got = gm::viewer::colorize_rows(f, s.view, r, row0, rows);
+        REQUIRE(got.width == f.width);
+        REQUIRE(got.height == rows);
+        long bad = 0;
+        for (int row = 0; row < rows; ++row)
+          for (int col = 0; col < f.width; ++col) {
+            const std::uint8_t* px =
+                &got.rgba[4 * (std::size_t(row) * std::size_t(f.width) + std::size_t(col))];
+            const auto& w = want(row0 + row, col);
+            bad += px[0] != w[0] || px[1] != w[1] || px[2] != w[2] || px[3] != 255;
+          }
+        CHECK(bad == 0);
+      }
+    }
+}
+
+TEST_CASE("render plan: finite_min_max skips NaN and infinities, any length and position") {
+  const float inf = std::numeric_limits<float>::infinity();
+  for (int n : {1, 7, 8, 9, 1000, 1001})
+    for (int p = 0; p < n; p += 1 + n / 40) {
+      // The extremes at every lane and position: min -5 at p, max 7 three further on (else
+      // beside); a NaN and infinities elsewhere where there is room.
+      gm::Field f(n, 1);
+      for (int i = 0; i < n; ++i) f.data[std::size_t(i)] = float(std::sin(0.37 * i));
+      f.data[std::size_t(p)] = -5.0f;
+      const int q = n > 1 ? (p + 3) % n == p ? (p + 1) % n : (p + 3) % n : p;
+      if (q != p) f.data[std::size_t(q)] = 7.0f;
+      const float odd[3] = {std::nanf(""), inf, -inf};
+      for (int k = 1; k <= 3 && n > 5; ++k) {
+        const int z = (p + n - k) % n;
+        if (z != q) f.data[std::size_t(z)] = odd[k - 1];
+      }
+      std::optional<gm::MinMax<float>> m = gm::viewer::finite_min_max(f);
+      REQUIRE(m.has_value());
+      CHECK(m->min == -5.0f);
+      CHECK(m->max == (q != p ? 7.0f : -5.0f));
+    }
+  gm::Field odd(5, 2);
+  std::fill(odd.data.begin(), odd.data.end(), std::nanf(""));
+  odd.data[3] = inf;
+  CHECK_FALSE(gm::viewer::finite_min_max(odd).has_value());
+  CHECK_FALSE(gm::viewer::finite_min_max(gm::Field()).has_value());
+}
+
+TEST_CASE("render plan: the range from a field's extremes is view_range of the field") {
+  const float nan = std::nanf(""), inf = std::numeric_limits<float>::infinity();
+  std::vector<std::vector<float>> fields = {{0.5f, 2.0f, 1.25f, 0.75f},  // ordinary
+                                            {3.0f, 3.0f, 3.0f},   // positive constant: [c - 1, c]
+                                            {0.0f, 0.0f},         // zeros: [0, 1]
+                                            {-2.0f, -2.0f, nan},  // negative constant: [c, c + 1]
+                                            {nan, inf, -inf},     // nothing finite: [0, 1]
+                                            {1e-30f, inf, 4e-7f, nan, -3.0f}};
+  for (const auto& values : fields)
+    for (bool fixed : {false, true}) {
+      gm::Field f(int(values.size()), 1);
+      f.data = values;
+      gm::View v;
+      v.range_auto = !fixed;
+      v.vmin = -1, v.vmax = 9;
+      const gm::ValueRange want = gm::view_range(v, f);
+      const gm::ValueRange got = gm::viewer::range_from_extremes(v, gm::viewer::finite_min_max(f));
+      CHECK(got.vmin == want.vmin);
+      CHECK(got.vmax == want.vmax);
+    }
 }
