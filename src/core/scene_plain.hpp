@@ -2,7 +2,9 @@
 // gaussmap writes, and what people and scripts write by hand) read straight into a Scene, with no
 // DOM. A 50,000-kernel scene (4 MB) took 130 ms through nlohmann's DOM and the key-path checks of
 // scene_io.cpp; this reader is a handler of nlohmann's SAX events (the same lexer as the general
-// reader, so numbers and strings convert identically) that fills the Scene as the events come.
+// reader, so numbers and strings convert identically) that fills the Scene as the events come:
+// about 47 ms for that scene on a loaded machine, of which nlohmann's lexer alone takes 44
+// (docs/performance.md, "Parsing, page faults and colorize").
 //
 // It reads a strict subset of JSON: one object of the known keys only, each at most once in its
 // object; numbers that are finite doubles; integers (width, height, contours) as integer tokens
