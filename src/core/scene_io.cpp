@@ -8,8 +8,9 @@
 //      rejects duplicate keys and stops as soon as "kernels" holds more than kMaxKernels entries;
 //   3. the DOM is walked with a path string: unknown keys and wrong types are reported there,
 //      every semantic rule is then checked once by validate() on the resulting Scene.
-// Texts in the plain form skip steps 1 to 3 (scene_plain.hpp: no DOM, the same Scene); whatever
-// that reader does not take, errors included, runs through these steps.
+// Texts in the plain form skip steps 1 to 3 (scene_plain.hpp: nlohmann's SAX parser straight into
+// the Scene, no DOM, the same Scene); whatever that reader does not take, errors included, runs
+// through these steps.
 // Fields a scene form does not use (sx/sy/angle of a covariance kernel, cov_* of a sigma kernel,
 // vmin/vmax under "range": "auto") are not written and load as their defaults.
 #include "scene_io.hpp"

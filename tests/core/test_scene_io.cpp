@@ -660,6 +660,66 @@ TEST_CASE("scene JSON: the plain-form reader takes gaussmap's own texts and give
   MESSAGE(checked << " texts read by the plain-form reader, each as the general reader reads it");
 }
 
+TEST_CASE(
+    "scene JSON: the plain-form reader decodes as nlohmann's lexer does, and declines the rest") {
+  // Both readers take their tokens from nlohmann's lexer: escaped keys and names, a UTF-8 byte
+  // order mark, subnormal numbers and integers past 64 bits are taken by the plain reader too,
+  // each giving the general reader's scene.
+  const std::string bom = "\xef\xbb\xbf";
+  const std::string taken[] = {
+      scene_with(R"(, "normalization": "\u0070eak", "view": {"range": "\u0061uto"})"),
+      scene_with(R"(, "view": {"colormap": "m\u0061gma", "\u0073cale": "sqrt"})"),
+      scene_kernel(R"({"center": [0, 0], "sigma": [1, 1], "\u0077eight": 2})"),
+      bom + kMinimal,
+      scene_kernel(R"({"center": [0, 0], "sigma": [1, 1], "weight": 4.9406564584124654e-324})"),
+      scene_kernel(R"({"center": [1e-320, -2.2250738585072009e-308], "sigma": [1, 1]})"),
+      scene_kernel(R"({"center": [0, 0], "sigma": [1, 1], "weight": 18446744073709551615})"),
+      scene_kernel(R"({"center": [0, 0], "sigma": [1, 1], "weight": 18446744073709551617})"),
+      scene_kernel(R"({"center": [0, 0], "sigma": [1, 1], "weight": -9223372036854775808})"),
+      scene_kernel(R"({"center": [0, 0], "sigma": [1, 1], "weight": -9223372036854775809})"),
+      scene_with(R"(, "view": {"contours": -0}, "cutoff_sigma": -0.0)"),
+  };
+  for (const std::string& text : taken) {
+    INFO("text: " << text);
+    const std::optional<Scene> fast = read_plain_scene(text, GridUse::Whole);
+    REQUIRE(fast.has_value());
+    const Outcome general = outcome_of([&] { return scene_from_json_text_general(text); });
+    const Outcome plain = outcome_of([&] {
+      validate(*fast);
+      return *fast;
+    });
+    INFO("plain: " << plain.text_or_error << "\ngeneral: " << general.text_or_error);
+    CHECK(same(plain, general));
+  }
+  // Outside the plain form, valid or not: integral floats for integers, a key twice, a version
+  // other than 1, values of the wrong kind, comments. The general reader reads them all.
+  const std::string declined[] = {
+      R"({"width": 8e0, "height": 8, "kernels": []})",
+      R"({"width": 8, "height": 8.0, "kernels": []})",
+      scene_with(R"(, "view": {"contours": 2.0})"),
+      scene_with(R"(, "view": {"contours": 65})"),
+      scene_with(R"(, "gaussmap": 1, "gaussmap": 1)"),
+      scene_with(R"(, "gaussmap": 2)"),
+      scene_with(R"(, "cutoff_sigma": "2")"),
+      scene_with(R"(, "view": {"range": "auto", "range": [0, 1]})"),
+      scene_with(R"(, "view": {"range": [0, 1, 2]})"),
+      scene_with(R"(, "domain": {"x": [0, 1], "z": [0, 1]})"),
+      scene_kernel(R"({"center": [0, 0], "sigma": [1, 1], "visible": 1})"),
+      scene_kernel(R"({"center": [0, 0], "covariance": [[1, 0], [0, 1], [0, 0]]})"),
+      scene_kernel(R"({"center": [0, 0], "covariance": [[1, 0]]})"),
+      scene_kernel(R"({"center": [0, 0], "covariance": [[1, 0], [0, 1]], "angle_deg": 0})"),
+      scene_kernel(R"({"center": [0, 0]})"),
+      std::string(kMinimal) + " // comment",
+      R"([{"width": 8, "height": 8, "kernels": []}])",
+  };
+  for (const std::string& text : declined) {
+    INFO("text: " << text);
+    CHECK_FALSE(read_plain_scene(text, GridUse::Whole).has_value());
+    CHECK(same(outcome_of([&] { return scene_from_json_text(text); }),
+               outcome_of([&] { return scene_from_json_text_general(text); })));
+  }
+}
+
 TEST_CASE("scene JSON: mangled texts give the same scene or the same message through both paths") {
   // Random edits of valid texts (a byte replaced, dropped, doubled; a token inserted) make texts
   // on both sides of every rule of the plain reader; each must read as the general reader alone
