@@ -89,7 +89,10 @@ namespace gm {
 namespace {
 
 constexpr int kTileH = 16;
-constexpr int kTileW = 256;
+constexpr int kTileW = 512;
+// The fold order's tiles (Prep::key): a property of each kernel alone, independent of the tiles
+// the work is cut into (a tile folds its kernels in fold order whatever its width).
+constexpr int kKeyW = 256;
 constexpr int kPad = 16;                  // tile buffer columns on each side (>= any lane count)
 constexpr int kBufW = kTileW + 3 * kPad;  // tile buffer row, floats (with the alignment shift)
 constexpr std::size_t kColPad = 16;       // floats before and after a small kernel's profile
@@ -921,6 +924,13 @@ template <class Op, bool Fma, int V>
             const Hot& h = *hk[k];
             const int r0 = std::max(h.r0, ra), r1 = std::min(h.r1, rb);
             const RowInfo* kr = job.rows + h.row_off + std::ptrdiff_t(r0 - h.r0);
+            if (k + 4 < nk) {  // the rows of the kernel four ahead (5 lines for 16 rows)
+              const Hot& f = *hk[k + 4];
+              const char* q = reinterpret_cast<const char*>(
+                  job.rows + f.row_off + std::ptrdiff_t(std::max(f.r0, ra) - f.r0));
+              for (int line = 0; line < int(kTileH * sizeof(RowInfo)); line += 64)
+                __builtin_prefetch(q + line);
+            }
             for (int r = r0; r <= r1; ++r) {
               const RowInfo& ri = kr[r - r0];
               const int lo = std::max(ri.lo, ca), hi = std::min(ri.hi, cb);
@@ -1309,8 +1319,8 @@ void resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, Prep& p) {
   p.a_half = float(-0.5 * p.g.ia);
   p.inv_c = 1.0 / p.g.c, p.inv_ia = 1.0 / p.g.ia, p.b_over_c = p.g.b / p.g.c;
   p.inv_dx = s.grid.dx != 0.0 ? 1.0 / s.grid.dx : 0.0;
-  p.key = std::uint32_t(std::size_t(p.r0 / kTileH) * std::size_t(gtiles_x) +
-                        std::size_t(p.c0 / kTileW));
+  p.key =
+      std::uint32_t(std::size_t(p.r0 / kTileH) * std::size_t(gtiles_x) + std::size_t(p.c0 / kKeyW));
 }
 
 // The kept kernels' indices in fold order: by the whole grid's tile of their box's top-left
@@ -1445,7 +1455,7 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
   for (std::size_t k = 0; k < scene.kernels.size(); ++k)
     if (scene.kernels[k].visible) visible.push_back(std::uint32_t(k));
   const std::size_t nvis = visible.size();
-  const int gtiles_x = (scene.width + kTileW - 1) / kTileW;
+  const int gtiles_x = (scene.width + kKeyW - 1) / kKeyW;
   const std::size_t gtiles =
       std::size_t(gtiles_x) * std::size_t((scene.height + kTileH - 1) / kTileH);
   const int tiles_x = (w.cols + kTileW - 1) / kTileW, tiles_y = (w.rows + kTileH - 1) / kTileH;
