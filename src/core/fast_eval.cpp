@@ -867,10 +867,13 @@ template <class Op, bool Fma, int V>
     const int ca = s.wc0 + tx * kTileW, cb = std::min(s.wc1, ca + kTileW - 1);
     const int tw = cb - ca + 1;
     const int base = ca - kPad - (ca & (V - 1));  // image column of buffer column 0
-    // A tile with kPad columns of the window on both sides is folded in the output itself: its
-    // blocks' extra lanes are the same thread's pixels of this row, rewritten unchanged. Tiles at
-    // the window's edges go through the padded buffer (their extra lanes would be other rows').
-    const bool direct = base >= s.wc0 && cb + kPad <= s.wc1;
+    // A tile whose SIMD blocks stay inside the window is folded in the output itself: every block
+    // starts at a whole-grid multiple of V at or after (ca & ~(V-1)) and ends by (cb | (V-1)), and
+    // its extra lanes are the same thread's pixels of this row, rewritten unchanged. That holds
+    // for every tile of a window whose edges are multiples of V (1920 or 1024 wide from column
+    // 0); other tiles at the window's edges go through the padded buffer (their extra lanes would
+    // be other rows').
+    const bool direct = (ca & ~(V - 1)) >= s.wc0 && (cb | (V - 1)) <= s.wc1;
     const std::size_t row_stride = direct ? std::size_t(ww) : std::size_t(kBufW);
     float* const fold_base = direct ? out_at(ra, base) : buf;  // buffer column 0 of row ra
     for (int r = ra; r <= rb; ++r) {
