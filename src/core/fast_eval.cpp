@@ -20,8 +20,10 @@
 //     in a few additions; rotated kernels start from the chord's analytic ends.
 //  3. Kernels are binned into tiles of kTileH x kTileW pixels; threads take rows of tiles. Rows of
 //     kernels are folded in whole SIMD blocks aligned to whole-grid columns, lanes outside a row's
-//     span keeping their value (a blend), so short spans cost no scalar tails. Interior tiles are
-//     folded in the field itself; tiles at the window's edges in a padded local buffer (19 KiB).
+//     span keeping their value (a blend), so short spans cost no scalar tails. Tiles whose blocks
+//     stay inside the window (all of them when its edges are multiples of the lane count) are
+//     folded in the field itself; the others in a padded local buffer (35 KiB). The field is not
+//     zero-filled first: its first writes (and page faults) are the folding threads'.
 //     Sum: a run of consecutive separable kernels (up to 128) is one rank-k update of each tile
 //     row, 8 SIMD blocks held in registers across the run (one load and store of the field per
 //     run); other combine rules fold four wide separable kernels in one pass. Small kernels are
