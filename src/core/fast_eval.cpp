@@ -90,11 +90,11 @@ namespace gm {
 
 namespace {
 
-constexpr int kTileH = 16;
+constexpr int kTileH = 32;
 constexpr int kTileW = 512;
 // The fold order's tiles (Prep::key): a property of each kernel alone, independent of the tiles
 // the work is cut into (a tile folds its kernels in fold order whatever its width).
-constexpr int kKeyW = 256;
+constexpr int kKeyW = 256, kKeyH = 16;
 constexpr int kPad = 16;                  // tile buffer columns on each side (>= any lane count)
 constexpr int kBufW = kTileW + 3 * kPad;  // tile buffer row, floats (with the alignment shift)
 constexpr std::size_t kColPad = 16;       // floats before and after a small kernel's profile
@@ -929,7 +929,7 @@ template <class Op, bool Fma, int V>
             const Hot& h = *hk[k];
             const int r0 = std::max(h.r0, ra), r1 = std::min(h.r1, rb);
             const RowInfo* kr = job.rows + h.row_off + std::ptrdiff_t(r0 - h.r0);
-            if (k + 4 < nk) {  // the rows of the kernel four ahead (5 lines for 16 rows)
+            if (k + 4 < nk) {  // the rows of the kernel four ahead (a tile's rows: 10 lines)
               const Hot& f = *hk[k + 4];
               const char* q = reinterpret_cast<const char*>(
                   job.rows + f.row_off + std::ptrdiff_t(std::max(f.r0, ra) - f.r0));
@@ -1325,7 +1325,7 @@ void resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, Prep& p) {
   p.inv_c = 1.0 / p.g.c, p.inv_ia = 1.0 / p.g.ia, p.b_over_c = p.g.b / p.g.c;
   p.inv_dx = s.grid.dx != 0.0 ? 1.0 / s.grid.dx : 0.0;
   p.key =
-      std::uint32_t(std::size_t(p.r0 / kTileH) * std::size_t(gtiles_x) + std::size_t(p.c0 / kKeyW));
+      std::uint32_t(std::size_t(p.r0 / kKeyH) * std::size_t(gtiles_x) + std::size_t(p.c0 / kKeyW));
 }
 
 // The kept kernels' indices in fold order: by the whole grid's tile of their box's top-left
@@ -1462,7 +1462,7 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
   const std::size_t nvis = visible.size();
   const int gtiles_x = (scene.width + kKeyW - 1) / kKeyW;
   const std::size_t gtiles =
-      std::size_t(gtiles_x) * std::size_t((scene.height + kTileH - 1) / kTileH);
+      std::size_t(gtiles_x) * std::size_t((scene.height + kKeyH - 1) / kKeyH);
   const int tiles_x = (w.cols + kTileW - 1) / kTileW, tiles_y = (w.rows + kTileH - 1) / kTileH;
   const std::size_t window_px = std::size_t(w.rows) * std::size_t(w.cols);
 
