@@ -288,7 +288,8 @@ Timing time_it(int repeats, F&& f) {
 }
 
 // Max |a - b| over max |b|.
-double rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
+template <class A, class B>
+double rel_diff(const A& a, const B& b) {
   double peak = 0, d = 0;
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
     peak = std::max(peak, std::abs(double(b[i])));

@@ -19,10 +19,10 @@ namespace gm::py_bind {
 namespace py = pybind11;
 
 // A numpy array over the vector's memory, which it takes over (no copy).
-template <class T>
-py::array_t<T> adopt(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
-  auto* heap = new std::vector<T>(std::move(v));
-  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+template <class T, class A>
+py::array_t<T> adopt(std::vector<T, A>&& v, std::vector<py::ssize_t> shape) {
+  auto* heap = new std::vector<T, A>(std::move(v));
+  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T, A>*>(p); });
   return py::array_t<T>(std::move(shape), heap->data(), owner);
 }
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -466,6 +467,12 @@ TEST_CASE("fast backend: a window is bit for bit the same slice of the whole ren
       CAPTURE(combo);
       INFO(describe(s));
       CHECK(same_bits(whole, evaluate_fast(s, small), {0, 0, s.height, s.width}));
+      // Into a buffer of NaNs: every value is written (evaluate_fast's own output starts
+      // uninitialized, so a pixel left unwritten would hold whatever the memory held).
+      Field into(s.width, s.height);
+      std::fill(into.data.begin(), into.data.end(), std::numeric_limits<float>::quiet_NaN());
+      evaluate_fast_into(s, small, into.data.data());
+      CHECK(same_bits(whole, into, {0, 0, s.height, s.width}));
       for (const Window& w : test_windows(g, s.width, s.height)) {
         INFO("window (" << w.row0 << ", " << w.col0 << ", " << w.rows << ", " << w.cols << ")");
         FastEvalOptions o;
