@@ -10,7 +10,6 @@
 #include "core/colormap.hpp"
 #include "core/errors.hpp"
 #include "core/fast_eval.hpp"
-#include "core/page_hint.hpp"
 #include "core/reference.hpp"
 #include "gl/headless_context.hpp"
 #include "gl/mixture_renderer.hpp"
@@ -103,11 +102,7 @@ Evaluation evaluate_scene(const Scene& scene, Backend backend) {
     out.field = out.gpu_->renderer->read_field();
     out.device = "gpu: " + out.gpu_->renderer->renderer_name();
   } else if (backend == Backend::Cpu) {
-    // The field's storage is prepared here (page_hint.hpp): its 4 KiB page faults cost more than
-    // the evaluation on large grids.
-    out.field.width = scene.width, out.field.height = scene.height;
-    resize_output(out.field.data, std::size_t(scene.width) * std::size_t(scene.height));
-    evaluate_fast_into(scene, {}, out.field.data.data());
+    out.field = evaluate_fast(scene);  // its storage prepared against page faults (page_hint.hpp)
     out.device =
         "cpu (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " threads)";
   } else {

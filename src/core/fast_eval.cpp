@@ -68,10 +68,7 @@
 
 #include "errors.hpp"
 #include "kernel_math.hpp"
-
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
+#include "page_hint.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 // GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_*(), which its own
@@ -1553,34 +1550,16 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
 
 }  // namespace
 
-namespace {
-
-// A fresh output of a few MiB is mostly page faults on its first write (1920x1080: ~2,000 faults
-// of 4 KiB, ~3 ms of CPU here, more than the fold itself). Asking for transparent huge pages on
-// its 2 MiB-aligned interior turns them into a few 2 MiB faults: about half the CPU time. Only
-// advice: nothing changes where the kernel has none to give, or memory was touched already.
-void advise_huge_pages(void* p, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t kHuge = std::uintptr_t(1) << 21;
-  if (bytes < 2 * kHuge) return;
-  const std::uintptr_t a = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t e = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (e > a) (void)madvise(reinterpret_cast<void*>(a), e - a, MADV_HUGEPAGE);
-#else
-  (void)p, (void)bytes;
-#endif
-}
-
-}  // namespace
-
 void evaluate_fast_into(const Scene& scene, const FastEvalOptions& opts, float* out) {
   evaluate(scene, opts, out);
 }
 
 Field evaluate_fast(const Scene& scene, const FastEvalOptions& opts) {
   const Window w = window_of(scene, opts);
-  Field out = Field::uninitialized(w.cols, w.rows);  // every value is written
-  advise_huge_pages(out.data.data(), out.data.size() * sizeof(float));
+  // Every value is written, first by the thread that folds its tile: no zero fill on one thread,
+  // and the page faults (page_hint.hpp) are taken where the work is.
+  Field out = Field::uninitialized(w.cols, w.rows);
+  prepare_output_pages(out.data.data(), out.data.size() * sizeof(float));
   evaluate(scene, opts, out.data.data());
   return out;
 }

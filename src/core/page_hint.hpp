@@ -24,8 +24,8 @@ void prepare_output_pages(void* p, std::size_t bytes);
 
 // v.resize(n) where growing v allocates: its new storage is prepared before the first write (the
 // zero fill).
-template <class T>
-void resize_output(std::vector<T>& v, std::size_t n) {
+template <class T, class A>
+void resize_output(std::vector<T, A>& v, std::size_t n) {
   if (n > v.capacity()) {
     v.reserve(n);
     prepare_output_pages(v.data(), n * sizeof(T));

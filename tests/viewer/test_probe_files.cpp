@@ -235,7 +235,7 @@ TEST_CASE("render plan: the range from a field's extremes is view_range of the f
   for (const auto& values : fields)
     for (bool fixed : {false, true}) {
       gm::Field f(int(values.size()), 1);
-      f.data = values;
+      f.data.assign(values.begin(), values.end());
       gm::View v;
       v.range_auto = !fixed;
       v.vmin = -1, v.vmax = 9;
