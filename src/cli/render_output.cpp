@@ -7,12 +7,14 @@
 #include "render_output.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <future>
 #include <thread>
 #include <vector>
 
 #include "core/atomic_file.hpp"
+#include "core/colormap.hpp"
 #include "core/npy_io.hpp"
 #include "core/scene_io.hpp"
 
@@ -61,11 +63,28 @@ OutputTimes write_render_outputs(Evaluation& ev, const Scene& scene, const std::
     }
     t.alongside = ms(t0, Clock::now());
   });
-  if (png) {
+  if (png && ev.backend == Backend::Gpu) {  // the GPU's own colormap pass, then its picture
     const auto t0 = Clock::now();
     Image image = ev.colorize(scene.view);
     const auto t1 = Clock::now();
     write_png(*png, image, scene_text_ready.get(), png_options);
+    const auto t2 = Clock::now();
+    t.colorize = ms(t0, t1), t.encode = ms(t1, t2);
+  } else if (png) {
+    // The rows are coloured by the compressing threads, band by band, straight into the
+    // encoder's RGB buffer: no RGBA picture of the whole field, each band still in cache when it
+    // is compressed. Colorize is then the range (a pass over the field) and the set-up.
+    const auto t0 = Clock::now();
+    const Field& f = ev.field;
+    const Colorizer colors(scene.view, view_range(scene.view, f), f.data.size());
+    PngRows rows;
+    rows.width = f.width, rows.height = f.height;
+    rows.rows = [&](int y0, int count, std::uint8_t* out, std::size_t stride) {
+      for (int i = 0; i < count; ++i)
+        colors.rgb(&f.at(y0 + i, 0), std::size_t(f.width), out + std::size_t(i) * stride);
+    };
+    const auto t1 = Clock::now();
+    write_png(*png, rows, scene_text_ready.get(), png_options);
     const auto t2 = Clock::now();
     t.colorize = ms(t0, t1), t.encode = ms(t1, t2);
   }

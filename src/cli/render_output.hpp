@@ -10,8 +10,8 @@
 
 namespace gm::cli {
 
-struct OutputTimes {  // wall times, ms
-  double colorize = 0;
+struct OutputTimes {     // wall times, ms
+  double colorize = 0;   // CPU field: the range and the set-up (its rows are coloured by encode)
   double encode = 0;     // PNG compression, its bytes streaming into the temp file
   double alongside = 0;  // scene text + .npy bytes + fsync, on a second thread meanwhile
   double write = 0;      // after the encoding: fsync of the PNG, waiting for the .npy, renames

@@ -362,43 +362,85 @@ GM_COLOR_CLONES void write_rgba(const std::uint32_t* words, const std::int32_t* 
   for (std::size_t i = 0; i < n; ++i) out[i] = words[idx[i]];
 }
 
+GM_COLOR_CLONES void write_rgb(const std::uint32_t* words, const std::int32_t* idx, std::size_t n,
+                               std::uint8_t* out) {
+  // Four bytes stored a pixel, three kept: the last pixel's fourth byte would pass the row's end.
+  std::size_t i = 0;
+  for (; i + 1 < n; ++i) std::memcpy(out + 3 * i, &words[idx[i]], 4);
+  for (; i < n; ++i) std::memcpy(out + 3 * i, &words[idx[i]], 3);
+}
+
 }  // namespace
 
+struct Colorizer::Impl {
+  Impl(const View& v, ValueRange range, std::size_t pixels)
+      : r(range), scale(v.scale), fast(range, v.scale) {
+    const ColormapTable& table = colormap_table(v.colormap);
+    for (int k = 0; k < 256; ++k) {  // RGBA words of the table, alpha 255
+      const std::uint8_t px[4] = {table[std::size_t(k)][0], table[std::size_t(k)][1],
+                                  table[std::size_t(k)][2], 255};
+      std::memcpy(&words[k], px, 4);
+    }
+    if (!fast.usable && pixels >= kStepIndexPixels) stepped.emplace(range, v.scale);
+  }
+
+  // The colormap indices of x[0, n), n <= kChunk.
+  void indices(const float* x, std::size_t n, std::int32_t* idx) const {
+    if (fast.usable) {
+      estimate_indices(fast, x, n, idx);
+      for (std::size_t i = 0; i < n; ++i)
+        if (idx[i] < 0) idx[i] = index_of(x[i], r, scale);
+    } else if (stepped) {
+      step_indices(*stepped, x, n, idx);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) idx[i] = index_of(x[i], r, scale);
+    }
+  }
+
+  // f(x, n, idx, offset) over chunks of x[0, n) with their indices.
+  template <class F>
+  void chunks(const float* x, std::size_t n, const F& f) const {
+    std::int32_t idx[kChunk];
+    for (std::size_t c = 0; c < n; c += kChunk) {
+      const std::size_t m = std::min(kChunk, n - c);
+      indices(x + c, m, idx);
+      f(idx, m, c);
+    }
+  }
+
+  static constexpr std::size_t kChunk = 4096;
+  ValueRange r;
+  Scale scale;
+  FastIndex fast;
+  std::optional<StepIndex> stepped;
+  std::uint32_t words[256];
+};
+
+Colorizer::Colorizer(const View& v, ValueRange r, std::size_t pixels)
+    : impl_(std::make_unique<Impl>(v, r, pixels)) {}
+Colorizer::~Colorizer() = default;
+
+void Colorizer::rgba(const float* x, std::size_t n, std::uint8_t* out) const {
+  impl_->chunks(x, n, [&](const std::int32_t* idx, std::size_t m, std::size_t c) {
+    std::uint32_t px[Impl::kChunk];
+    write_rgba(impl_->words, idx, m, px);
+    std::memcpy(out + 4 * c, px, 4 * m);
+  });
+}
+
+void Colorizer::rgb(const float* x, std::size_t n, std::uint8_t* out) const {
+  impl_->chunks(x, n, [&](const std::int32_t* idx, std::size_t m, std::size_t c) {
+    write_rgb(impl_->words, idx, m, out + 3 * c);
+  });
+}
+
 Image colorize(const Field& f, const View& v) {
-  const ColormapTable& table = colormap_table(v.colormap);
-  const ValueRange r = view_range(v, f);
+  const Colorizer colors(v, view_range(v, f), f.data.size());
   Image img;
   img.width = f.width, img.height = f.height;
   resize_output(img.rgba, f.data.size() * 4);
-  // RGBA words of the table, alpha 255.
-  std::uint32_t words[256];
-  for (int k = 0; k < 256; ++k) {
-    const std::uint8_t px[4] = {table[std::size_t(k)][0], table[std::size_t(k)][1],
-                                table[std::size_t(k)][2], 255};
-    std::memcpy(&words[k], px, 4);
-  }
-  const FastIndex fast(r, v.scale);
-  std::optional<StepIndex> stepped;
-  if (!fast.usable && f.data.size() >= kStepIndexPixels) stepped.emplace(r, v.scale);
   for_bands(f.data.size(), bands_for(f.data.size()), [&](std::size_t a, std::size_t b, int) {
-    constexpr std::size_t kChunk = 4096;
-    std::int32_t idx[kChunk];
-    std::uint32_t px[kChunk];
-    for (std::size_t c = a; c < b; c += kChunk) {
-      const std::size_t n = std::min(kChunk, b - c);
-      const float* x = f.data.data() + c;
-      if (fast.usable) {
-        estimate_indices(fast, x, n, idx);
-        for (std::size_t i = 0; i < n; ++i)
-          if (idx[i] < 0) idx[i] = index_of(x[i], r, v.scale);
-      } else if (stepped) {
-        step_indices(*stepped, x, n, idx);
-      } else {
-        for (std::size_t i = 0; i < n; ++i) idx[i] = index_of(x[i], r, v.scale);
-      }
-      write_rgba(words, idx, n, px);
-      std::memcpy(img.rgba.data() + 4 * c, px, 4 * n);
-    }
+    colors.rgba(f.data.data() + a, b - a, img.rgba.data() + 4 * a);
   });
   return img;
 }

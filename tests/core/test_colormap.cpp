@@ -295,3 +295,35 @@ TEST_CASE("colorize: log scale from 300 decades down to a range a few floats wid
   }
   MESSAGE(pixels << " pixels on log ranges of 300 decades to a few floats: the formula's colours");
 }
+
+TEST_CASE("Colorizer: RGB rows of any length are the formula's colours, nothing past 3 n") {
+  // What the PNG writer's bands are coloured with: every scale, a range inside and around the
+  // values, runs from 1 value (the last pixel's 3-byte store) past one 4096-value chunk.
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(-0.2, 1.2);
+  for (Scale s : {Scale::Linear, Scale::Sqrt, Scale::Log})
+    for (std::size_t pixels : {std::size_t(100), std::size_t(1) << 16}) {  // log: table or not
+      View v;
+      v.scale = s, v.colormap = Colormap::Magma, v.range_auto = false, v.vmin = 0.01, v.vmax = 1;
+      const ValueRange r{v.vmin, v.vmax};
+      const Colorizer colors(v, r, pixels);
+      const ColormapTable& table = colormap_table(v.colormap);
+      int wrong = 0, spilled = 0;
+      for (std::size_t n : {1, 2, 3, 7, 64, 65, 4095, 4096, 4097, 9000}) {
+        std::vector<float> x(n);
+        for (float& e : x) e = float(u(rng));
+        x[0] = n > 1 ? NAN : x[0];
+        std::vector<std::uint8_t> out(3 * n + 8, 0xA5);
+        colors.rgb(x.data(), n, out.data());
+        for (std::size_t i = 0; i < n; ++i) {
+          const double t = normalize_value(x[i], r, s);
+          const auto& want = table[std::min<std::size_t>(std::size_t(std::lround(t * 255.0)), 255)];
+          wrong += out[3 * i] != want[0] || out[3 * i + 1] != want[1] || out[3 * i + 2] != want[2];
+        }
+        for (std::size_t i = 3 * n; i < out.size(); ++i) spilled += out[i] != 0xA5;
+      }
+      INFO("scale " << int(s) << ", picture of " << pixels << " pixels");
+      CHECK(wrong == 0);
+      CHECK(spilled == 0);
+    }
+}
