@@ -9,6 +9,13 @@
 //   textures with uv (0, 0) at the top-left.
 // - Kernels: up to kUboKernels (204, sized for the 16 KiB uniform-block minimum) in a std140
 //   uniform buffer, more in a std430 shader storage buffer (GM_USE_SSBO). Layout: kernel_block.hpp.
+//   On a software rasterizer (set_fetch) the same records, and the tile lists, are read as buffer
+//   textures instead (GM_TEXELS, texture units 3-5): llvmpipe gathers block members one float at
+//   a time but fetches a whole RGBA32F texel at once.
+// - Cut-off scenes take one of three field passes, whichever a cost model (tile_binning.hpp) finds
+//   cheapest: the untiled loop, the tiles, or the splat (texels only: one blended quad per kernel
+//   over its cutoff box, splat.vert; used only where a probe shows that the blend reproduces the
+//   loop's fold bit for bit). All three give the same bits.
 // - Tiled binning (cutoff scenes, set_tiling): tile_binning.cpp bins the kernels into tiles (4x4 on
 // a software rasterizer, else 8x8);
 //   offsets, indices and the spans of non-empty tiles go to storage buffers at bindings 1, 2 and
@@ -79,12 +86,19 @@ struct MixtureRenderer::Impl {
   FieldPrograms field_programs;
   Program colormap;
   VertexArray vao;
-  Buffer ubo, ssbo, tile_offsets, tile_indices, tile_spans, rim, rim_px;
+  Buffer ubo, ssbo, tile_offsets, tile_indices, tile_spans, rim, rim_px, kernel_texel_buf;
   std::size_t ssbo_bytes = 0, tile_offsets_bytes = 0, tile_indices_bytes = 0, tile_spans_bytes = 0,
-              rim_bytes = 0, rim_px_bytes = 0;
+              rim_bytes = 0, rim_px_bytes = 0, kernel_texel_bytes = 0;
+  // Buffer textures over kernel_texel_buf, tile_offsets and tile_indices (FieldVariant::texels).
+  Texture kernel_texels, tile_offs_texels, tile_idx_texels;
+  GLuint kernel_texels_buf = 0, tile_offs_texels_buf = 0, tile_idx_texels_buf = 0;  // attached
+  Fetch fetch = Fetch::Auto;
+  bool software = false;  // a CPU rasterizer (is_software_renderer)
+  GLint max_texels = 0;   // GL_MAX_TEXTURE_BUFFER_SIZE
   std::size_t last_rim_pixels = 0;
   Tiling tiling = Tiling::Auto;
-  bool used_tiles = false;
+  bool used_tiles = false, used_splat = false;
+  int splat_exact = -1;  // the blend folds as combine_fold does, bit for bit (-1: not probed yet)
   FieldVariant variant;  // of the last render_field
   int tile_size = 8;     // tile side in pixels (constructor)
   Texture field_tex, color_tex, table_tex, threshold_tex;
@@ -108,13 +122,16 @@ struct MixtureRenderer::Impl {
   void check_size(int w, int h) const;
   int rows_per_strip(const Scene& scene, const Window& win, double kernels) const;
   void upload_storage(Buffer& buf, std::size_t& cap, const void* data, std::size_t bytes,
-                      GLuint binding, const char* what);
+                      GLint binding, const char* what);
+  void attach_texels(Texture& tex, GLuint& attached, const Buffer& buf, GLenum format, GLuint unit);
+  bool probe_splat(MixtureRenderer& r);
 };
 
-// Copies `bytes` into a storage buffer bound at `binding`, growing it geometrically (a new buffer
-// object: immutable storage cannot be resized). Out of GPU memory -> GlError.
+// Copies `bytes` into a storage buffer bound at `binding` (< 0: not bound as a storage buffer),
+// growing it geometrically (a new buffer object: immutable storage cannot be resized). Out of GPU
+// memory -> GlError.
 void MixtureRenderer::Impl::upload_storage(Buffer& buf, std::size_t& cap, const void* data,
-                                           std::size_t bytes, GLuint binding, const char* what) {
+                                           std::size_t bytes, GLint binding, const char* what) {
   if (GLint64(bytes) > max_ssbo_bytes)
     throw GlError(
         std::string(what) + " need " + std::to_string(bytes) +
@@ -134,7 +151,18 @@ void MixtureRenderer::Impl::upload_storage(Buffer& buf, std::size_t& cap, const 
     cap = want;
   }
   if (bytes > 0) glNamedBufferSubData(buf.id(), 0, GLsizeiptr(bytes), data);
-  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, binding, buf.id());
+  if (binding >= 0) glBindBufferBase(GL_SHADER_STORAGE_BUFFER, GLuint(binding), buf.id());
+}
+
+// Makes `tex` a buffer texture of `format` over `buf` and binds it to texture unit `unit`.
+// `attached`: the buffer it was last attached to (upload_storage replaces the buffer object when
+// it grows; re-attaching an unchanged one would make the driver rebuild its view every render).
+void MixtureRenderer::Impl::attach_texels(Texture& tex, GLuint& attached, const Buffer& buf,
+                                          GLenum format, GLuint unit) {
+  if (!tex) tex = make_texture(GL_TEXTURE_BUFFER), attached = 0;
+  if (attached != buf.id()) glTextureBuffer(tex.id(), format, buf.id());
+  attached = buf.id();
+  glBindTextureUnit(unit, tex.id());
 }
 
 void MixtureRenderer::Impl::check_size(int w, int h) const {
@@ -206,6 +234,42 @@ int MixtureRenderer::Impl::rows_per_strip(const Scene& scene, const Window& win,
   return int(std::clamp(rows, 1.0, double(win.rows)));
 }
 
+// Whether the splat pass gives the loop's field bit for bit on this GL: GL does not pin down the
+// blend unit's arithmetic (precision, a fused multiply-add in prob_or's c (1 - dst) + dst), so a
+// fixed scene of overlapping cut-off kernels is drawn both ways, for sum and prob_or, and the
+// fields compared; the splat is used only where they agree. Runs once, on the first scene that
+// could take the splat.
+bool MixtureRenderer::Impl::probe_splat(MixtureRenderer& r) {
+  Scene probe;
+  probe.width = 29, probe.height = 23;
+  probe.normalization = Normalization::Peak;
+  probe.cutoff_sigma = 3.0;
+  for (int i = 0; i < 9; ++i) {
+    Kernel k;
+    k.cx = 3.1 + 2.7 * i, k.cy = 2.3 + 2.2 * i * (i % 3 == 0 ? 1.0 : 0.7);
+    k.sx = 2.0 + 0.37 * i, k.sy = 3.3 - 0.21 * i;
+    k.weight = 0.35 + 0.07 * i;
+    probe.kernels.push_back(k);
+  }
+  const Tiling saved = tiling;
+  splat_exact = 1;  // lets the probe's own splat render through
+  bool same = true;
+  for (Combine c : {Combine::Sum, Combine::ProbOr}) {
+    probe.combine = c;
+    tiling = Tiling::Off;
+    r.render_field(probe);
+    const Field loop = r.read_field();
+    tiling = Tiling::Splat;
+    r.render_field(probe);
+    const Field splat = r.read_field();
+    same = same && used_splat &&
+           std::memcmp(loop.data.data(), splat.data.data(), loop.data.size() * sizeof(float)) == 0;
+  }
+  tiling = saved;
+  splat_exact = same ? 1 : 0;
+  return same;
+}
+
 MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()) {
   if (load == nullptr) throw GlError("no GL: no function loader given");
   struct Loader {
@@ -237,6 +301,7 @@ MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()
   glGetIntegerv(GL_MAX_FRAMEBUFFER_HEIGHT, &m.max_fb_h);
   glGetIntegerv(GL_MAX_VIEWPORT_DIMS, m.max_viewport);
   glGetInteger64v(GL_MAX_SHADER_STORAGE_BLOCK_SIZE, &m.max_ssbo_bytes);
+  glGetIntegerv(GL_MAX_TEXTURE_BUFFER_SIZE, &m.max_texels);
   GLint max_ubo = 0;
   glGetIntegerv(GL_MAX_UNIFORM_BLOCK_SIZE, &max_ubo);
   if (max_ubo < GLint(kUboBytes))
@@ -248,7 +313,8 @@ MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()
   // Tiles of 4x4 on a software rasterizer (fewest kernel visits: 10,000 kernels of sigma 3 cut at
   // 3, 1024x1024, took 103 / 130 / 149 / 340 ms with tiles of 4 / 8 / 16 / 32), 8x8 on a GPU, so
   // that a 32-lane warp (8x4 pixels) stays inside one tile and one kernel list.
-  m.tile_size = is_software_renderer(m.renderer) ? 4 : 8;
+  m.software = is_software_renderer(m.renderer);
+  m.tile_size = m.software ? 4 : 8;
   m.field_programs.configure(m.exact_fma, m.tile_size,
                              m.simulate == "shader-error"
                                  ? "#error simulated failure (GAUSSMAP_GL_SIMULATE=shader-error)\n"
@@ -315,6 +381,10 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
     rim = std::move(sorted_rim);
   }
   const std::size_t bytes = kernels.size() * sizeof(KernelGpu);
+  // Texel fetches (see set_fetch) where the records fit the GL's buffer-texture limit.
+  const auto fits_texels = [&](std::size_t texels) { return texels <= std::size_t(m.max_texels); };
+  bool texels = (m.fetch == Fetch::Texels || (m.fetch == Fetch::Auto && m.software)) &&
+                fits_texels(5 * kernels.size());
 
   // Tiled binning: only with a cutoff; Auto where the cost model says so (tiled_is_cheaper). Over
   // the entry cap: untiled.
@@ -322,23 +392,66 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   TileLists lists;
   double per_pixel = double(count);  // kernels each pixel loops over (strip sizing)
   m.used_tiles = false;
-  if (cutoff && count > 0 && m.tiling != Tiling::Off) {
+  bool binned = false;
+  if (cutoff && count > 0 && (m.tiling == Tiling::Auto || m.tiling == Tiling::On)) {
     const std::uint64_t cap = std::min<std::uint64_t>(
         kMaxTileEntries, std::uint64_t(std::max<GLint64>(m.max_ssbo_bytes, 0) / 4));
     if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, win.cols, win.rows,
                     m.tile_size, cap, lists, win.row0, win.col0)) {
+      binned = true;
       const int nonempty = lists.nonempty();
       const double covered = double(nonempty) / double(lists.tiles());
       const double mean = double(lists.entries()) / double(std::max(nonempty, 1));
-      m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, covered, mean);
+      m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, covered, mean, texels);
       if (m.used_tiles) per_pixel = mean;
+      if (m.used_tiles && !(fits_texels(lists.offsets.size()) && fits_texels(lists.entries())))
+        texels = false;
     }
   }
+  // The splat pass (texel records only): its cost follows the kernels' box areas.
+  std::vector<std::int32_t> splats;  // per instance: box (x0, x1, y0, y1), kernel index, 0, 0, 0
+  m.used_splat = false;
+  FieldVariant probe_variant;
+  probe_variant.cutoff = cutoff, probe_variant.combine = scene.combine;
+  probe_variant.sampling = scene.sampling;
+  if (texels && count > 0 && probe_variant.splat_allowed() &&
+      (m.tiling == Tiling::Splat || m.tiling == Tiling::Auto)) {
+    double area = 0;
+    splats.reserve(8 * kernels.size());
+    for (int i = 0; i < count; ++i) {
+      const PixelBox b = kernel_pixel_box(kernels[std::size_t(i)], *scene.cutoff_sigma, frame,
+                                          win.cols, win.rows, win.row0, win.col0);
+      if (b.empty()) continue;
+      area += double(b.area());
+      splats.insert(splats.end(), {b.c0, b.c1 + 1, b.r0, b.r1 + 1, i, 0, 0, 0});
+    }
+    const double pixels = double(win.cols) * double(win.rows);
+    double best = pixels * (kTexelFragment + double(count));  // the untiled loop
+    if (m.used_tiles)
+      best = double(lists.nonempty()) * lists.tile * lists.tile *
+             (kTexelTiledFragment + per_pixel * kTexelTiled);
+    const double splat_cost = area * kSplatFragment + double(splats.size()) * kSplatInstance;
+    const bool want = m.tiling == Tiling::Splat || splat_cost < best;
+    if (want && m.splat_exact == -1) {  // the probe renders: keep this render's choice
+      const bool tiles = m.used_tiles;
+      m.probe_splat(*this);
+      m.used_tiles = tiles;
+    }
+    m.used_splat = want && m.splat_exact == 1;
+    if (m.used_splat) m.used_tiles = false, per_pixel = double(count);
+  }
+  // The tile lists also serve the splat's rim pass (each rim pixel loops over its tile's list).
+  const bool list_tiles = m.used_tiles || (m.used_splat && binned && fits_texels(lists.entries()) &&
+                                           fits_texels(lists.offsets.size()));
 
   StateGuard guard;
   clear_gl_errors();
-  m.used_ssbo = count > kUboKernels;
-  if (!m.used_ssbo) {
+  m.used_ssbo = !texels && count > kUboKernels;
+  if (texels) {
+    m.upload_storage(m.kernel_texel_buf, m.kernel_texel_bytes, kernels.data(), bytes, -1,
+                     (std::to_string(count) + " kernels").c_str());
+    m.attach_texels(m.kernel_texels, m.kernel_texels_buf, m.kernel_texel_buf, GL_RGBA32F, 3);
+  } else if (!m.used_ssbo) {
     if (bytes > 0) glNamedBufferSubData(m.ubo.id(), 0, GLsizeiptr(bytes), kernels.data());
     glBindBufferBase(GL_UNIFORM_BUFFER, 0, m.ubo.id());
   } else {
@@ -346,14 +459,25 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
                      (std::to_string(count) + " kernels").c_str());
   }
   std::vector<std::int32_t> spans;  // tiled: the rectangles to draw (tile_spans.vert)
+  if (m.used_splat)
+    m.upload_storage(m.tile_spans, m.tile_spans_bytes, splats.data(),
+                     splats.size() * sizeof(std::int32_t), 5, "the splat boxes");
   if (m.used_tiles) {
     spans = nonempty_rects(lists);
     m.upload_storage(m.tile_spans, m.tile_spans_bytes, spans.data(),
                      spans.size() * sizeof(std::int32_t), 5, "the tile spans");
+  }
+  if (list_tiles) {
     m.upload_storage(m.tile_offsets, m.tile_offsets_bytes, lists.offsets.data(),
-                     lists.offsets.size() * sizeof(std::uint32_t), 1, "the tile offsets");
+                     lists.offsets.size() * sizeof(std::uint32_t), texels ? -1 : 1,
+                     "the tile offsets");
     m.upload_storage(m.tile_indices, m.tile_indices_bytes, lists.indices.data(),
-                     lists.indices.size() * sizeof(std::uint32_t), 2, "the tile lists");
+                     lists.indices.size() * sizeof(std::uint32_t), texels ? -1 : 2,
+                     "the tile lists");
+    if (texels) {
+      m.attach_texels(m.tile_offs_texels, m.tile_offs_texels_buf, m.tile_offsets, GL_R32UI, 4);
+      m.attach_texels(m.tile_idx_texels, m.tile_idx_texels_buf, m.tile_indices, GL_R32UI, 5);
+    }
   }
   if (cutoff && count > 0)
     m.upload_storage(m.rim, m.rim_bytes, rim.data(), rim.size() * sizeof(double), 3,
@@ -365,6 +489,8 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   m.variant = FieldVariant{m.used_ssbo,    m.used_tiles, scene.combine,
                            scene.sampling, cutoff,       needs_extended(kernels)};
   m.variant.all_axis = !m.variant.extended && all_axis_aligned(kernels);
+  m.variant.texels = texels;
+  m.variant.splat = m.used_splat;
   // The uniforms of the field pass and of its rim pass (rim_pass: + the grid and target size).
   auto set_uniforms = [&](GLuint p, bool rim_pass) {
     glProgramUniform1i(p, 0, count);
@@ -374,12 +500,13 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
     if (scene.sampling == Sampling::Area)
       glProgramUniform2f(p, 5, frame.cell_scale_x, frame.cell_scale_y);
     if (cutoff) glProgramUniform2f(p, 6, cut_hi, cut_lo);
-    if (m.used_tiles) glProgramUniform1i(p, 7, lists.tiles_x);
+    if (m.used_tiles || (rim_pass && list_tiles)) glProgramUniform1i(p, 7, lists.tiles_x);
     if (rim_pass) {
       const Grid grid = Grid::of(scene);
       glProgramUniform4d(p, 8, grid.x0, grid.dx, grid.y0, grid.dy);
     }
-    if (rim_pass || m.used_tiles) glProgramUniform2f(p, 9, float(win.cols), float(win.rows));
+    if (rim_pass || m.used_tiles || m.used_splat)
+      glProgramUniform2f(p, 9, float(win.cols), float(win.rows));
     if (m.used_tiles && !rim_pass) glProgramUniform1i(p, 10, lists.tile);
   };
   const GLuint p = m.field_programs.get(m.variant).id();
@@ -391,13 +518,13 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   glUseProgram(p);
   glBindVertexArray(m.vao.id());
 
-  const int rows = m.rows_per_strip(scene, win, per_pixel);
+  const int rows = m.used_splat ? win.rows : m.rows_per_strip(scene, win, per_pixel);
   const bool strips = rows < win.rows;
   if (strips) glEnable(GL_SCISSOR_TEST);
   glBeginQuery(GL_TIME_ELAPSED, m.timer.id());
   m.last_strips = 0;
   // No kernel: every combine rule gives 0, a clear. Tiled: the tiles no kernel reaches keep it.
-  if (m.used_tiles || count == 0) {
+  if (m.used_tiles || m.used_splat || count == 0) {
     const float zero[4] = {0, 0, 0, 0};
     glClearNamedFramebufferfv(m.field_fbo.id(), GL_COLOR, 0, zero);
   }
@@ -406,7 +533,17 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
       glScissor(0, y, win.cols, std::min(rows, win.rows - y));
       if (m.last_strips > 0) glFlush();
     }
-    if (m.used_tiles)
+    if (m.used_splat) {
+      // Instance order = kernel order: GL blends a draw's fragments in primitive order.
+      glEnable(GL_BLEND);
+      glBlendEquation(GL_FUNC_ADD);
+      if (scene.combine == Combine::ProbOr)
+        glBlendFunc(GL_ONE_MINUS_DST_COLOR, GL_ONE);  // c (1 - acc) + acc
+      else
+        glBlendFunc(GL_ONE, GL_ONE);  // v + acc
+      glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(splats.size() / 8));
+      glDisable(GL_BLEND);
+    } else if (m.used_tiles)
       glDrawArrays(GL_TRIANGLES, 0, GLsizei(spans.size() / 4 * 6));
     else
       glDrawArrays(GL_TRIANGLES, 0, 3);
@@ -428,6 +565,8 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
                        "the rim pixels");
       FieldVariant rv = m.variant;
       rv.rim_pass = true;
+      rv.splat = false;  // the splat's rim pass loops over the pixel's tile list, or every kernel
+      rv.tiled = list_tiles;
       const GLuint rp = m.field_programs.get(rv).id();
       set_uniforms(rp, true);
       glDisable(GL_SCISSOR_TEST);
@@ -561,6 +700,15 @@ bool MixtureRenderer::last_used_extended() const {
 }
 bool MixtureRenderer::last_used_ssbo() const {
   return impl_->used_ssbo;
+}
+bool MixtureRenderer::last_used_splat() const {
+  return impl_->used_splat;
+}
+bool MixtureRenderer::last_used_texels() const {
+  return impl_->variant.texels;
+}
+void MixtureRenderer::set_fetch(Fetch mode) {
+  impl_->fetch = mode;
 }
 int MixtureRenderer::ubo_capacity() const {
   return kUboKernels;

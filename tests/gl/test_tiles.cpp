@@ -105,11 +105,13 @@ TEST_CASE("gl tiles: 10,000 cut-off kernels, tiled, against the float64 referenc
                                  << " (point), " << test::kGpuTiledArea << " (area)");
 }
 
-TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on random scenes") {
+TEST_CASE(
+    "gl tiles: tiles, texel fetches and the splat give the untiled loop's field bit for bit on "
+    "random scenes") {
   GM_GL_OR_SKIP();
   test::TilingGuard tg{R};
   Rng rng(0xb17);
-  int scenes = 0, tiled = 0, differing = 0;
+  int scenes = 0, tiled = 0, splats = 0, differing = 0;
   for (int index = 0; index < 72; ++index) {
     Scene s;
     s.combine = Combine(index % 3);
@@ -178,22 +180,40 @@ TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on ran
          << " " << to_string(s.sampling) << " rotated " << rotated << " cutoff " << *s.cutoff_sigma
          << " kernels " << n << " domain " << dom;
     INFO(what.str());
+    // The untiled loop reading blocks is the baseline; every other path must give its bits.
+    R.set_fetch(gl::Fetch::Blocks);
     R.set_tiling(gl::Tiling::Off);
     R.render_field(s);
     CHECK_FALSE(R.last_used_tiles());
+    CHECK_FALSE(R.last_used_texels());
     Field untiled = R.read_field();
-    R.set_tiling(gl::Tiling::On);
-    R.render_field(s);
-    CHECK(R.last_used_tiles());
-    Field tiles = R.read_field();
-    const int diff = differing_pixels(untiled, tiles);
-    CHECK(diff == 0);
-    differing += diff;
+    auto check_path = [&](gl::Fetch fetch, gl::Tiling tiling, const char* path) {
+      R.set_fetch(fetch);
+      R.set_tiling(tiling);
+      R.render_field(s);
+      INFO(path);
+      CHECK(R.last_used_texels() == (fetch == gl::Fetch::Texels));
+      if (tiling == gl::Tiling::On) CHECK(R.last_used_tiles());
+      const bool splat_scene = s.sampling == Sampling::Point && s.combine != Combine::Max;
+      if (tiling == gl::Tiling::Splat) {
+        CHECK(R.last_used_splat() == splat_scene);
+        splats += R.last_used_splat() ? 1 : 0;
+      }
+      const int diff = differing_pixels(untiled, R.read_field());
+      CHECK(diff == 0);
+      differing += diff;
+    };
+    check_path(gl::Fetch::Blocks, gl::Tiling::On, "tiles, blocks");
     tiled += R.last_used_tiles() ? 1 : 0;
+    check_path(gl::Fetch::Texels, gl::Tiling::Off, "loop, texels");
+    check_path(gl::Fetch::Texels, gl::Tiling::On, "tiles, texels");
+    check_path(gl::Fetch::Texels, gl::Tiling::Splat, "splat, texels");
+    check_path(gl::Fetch::Texels, gl::Tiling::Auto, "auto, texels");
     ++scenes;
   }
-  MESSAGE("tiled vs untiled: " << scenes << " random scenes (" << tiled << " tiled), " << differing
-                               << " pixels differing in any bit");
+  MESSAGE("tiles, texels, splat vs the untiled loop: "
+          << scenes << " random scenes (" << tiled << " tiled, " << splats << " splatted), "
+          << differing << " pixels differing in any bit");
 }
 
 TEST_CASE("gl tiles: strips over tiles equal one pass, bit for bit") {

@@ -2,10 +2,11 @@
 // MixtureRenderer in ONE process, headless (EGL on Mesa llvmpipe in CI), checking that GL objects
 // and memory do not grow.
 //   - Scenes: 16..64 px a side, 1..600 kernels (both the uniform-buffer path, <= ubo_capacity(),
-//     and the storage-buffer path), every normalization / combine / sampling / cutoff / shape form
-//     / visibility / colormap / scale / range, sometimes forced strips. Each scene: render_field,
-//     read_field, render_colormap, read_image. Every 500 scenes the renderer is destroyed and a new
-//     one is made, so its constructor/destructor are soaked too.
+//     and the storage-buffer path, on every other scene; the others as the renderer chooses:
+//     texel fetches, tiles, the splat), every normalization / combine / sampling / cutoff / shape
+//     form / visibility / colormap / scale / range, sometimes forced strips. Each scene:
+//     render_field, read_field, render_colormap, read_image. Every 500 scenes the renderer is
+//     destroyed and a new one is made, so its constructor/destructor are soaked too.
 //   - GL objects: every name 1..kProbeIds is probed with glIsTexture / Buffer / Framebuffer /
 //     Renderbuffer / Program / Shader / VertexArray / Query / Sampler / ProgramPipeline /
 //     TransformFeedback, after the warm-up and at the end (renderer alive: counts must be equal),
@@ -180,17 +181,21 @@ Scene random_scene(std::mt19937_64& rng, int ubo_capacity) {
 void prime(gl::MixtureRenderer& r) {
   Scene s;
   s.width = 8, s.height = 8;
-  for (int n : {1, r.ubo_capacity() + 1})
-    for (int c = 0; c < 3; ++c)
-      for (int sa = 0; sa < 2; ++sa)
-        for (int cut = 0; cut < 2; ++cut) {
-          s.kernels.assign(std::size_t(n), Kernel{});
-          s.combine = Combine(c);
-          s.sampling = Sampling(sa);
-          s.cutoff_sigma = cut ? std::optional<double>(3.0) : std::nullopt;
-          r.render_field(s);
-          (void)r.read_field();
-        }
+  for (gl::Fetch fetch : {gl::Fetch::Blocks, gl::Fetch::Texels}) {
+    r.set_fetch(fetch);
+    for (int n : {1, r.ubo_capacity() + 1})
+      for (int c = 0; c < 3; ++c)
+        for (int sa = 0; sa < 2; ++sa)
+          for (int cut = 0; cut < 2; ++cut) {
+            s.kernels.assign(std::size_t(n), Kernel{});
+            s.combine = Combine(c);
+            s.sampling = Sampling(sa);
+            s.cutoff_sigma = cut ? std::optional<double>(3.0) : std::nullopt;
+            r.render_field(s);
+            (void)r.read_field();
+          }
+  }
+  r.set_fetch(gl::Fetch::Auto);
   r.render_colormap(s.view, ValueRange{0, 1});
   (void)r.read_image();
 }
@@ -239,6 +244,9 @@ TEST_CASE("soak: thousands of random scenes in one process, GL objects and RSS s
     Scene s = random_scene(rng, ubo);
     const bool strips = std::uniform_int_distribution<int>(0, 9)(rng) == 0;
     renderer->set_strip_rows(strips ? std::uniform_int_distribution<int>(1, 8)(rng) : 0);
+    // Every other scene reads its records from the blocks (uniform / storage buffer), the others
+    // take the renderer's automatic choice (texels and the splat on a software rasterizer).
+    renderer->set_fetch(run % 2 != 0 ? gl::Fetch::Blocks : gl::Fetch::Auto);
     renderer->render_field(s);
     Field f = renderer->read_field();
     REQUIRE(f.width == s.width);
