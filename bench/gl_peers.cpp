@@ -309,13 +309,15 @@ double rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
 
 // The path gaussmap's last render took.
 std::string path(const gm::gl::MixtureRenderer& r) {
-  std::string p = r.last_used_splat() ? "splat" : r.last_used_tiles() ? "tiles" : "loop";
-  if (r.last_used_ssbo()) p += ",ssbo";
-  if (r.last_used_texels()) p += ",texels";
-  if (r.last_used_extended()) p += ",extended";
-  p += "," + std::to_string(r.last_strip_count()) + " draws";
-  p += "," + std::to_string(r.last_rim_pixels()) + " rim px";
-  return p;
+  char b[128];
+  std::snprintf(b, sizeof b, "%s%s%s%s, %d draws, %zu rim px",
+                r.last_used_splat()   ? "splat"
+                : r.last_used_tiles() ? "tiles"
+                                      : "loop",
+                r.last_used_ssbo() ? ",ssbo" : "", r.last_used_texels() ? ",texels" : "",
+                r.last_used_extended() ? ",extended" : "", r.last_strip_count(),
+                r.last_rim_pixels());
+  return b;
 }
 
 }  // namespace

@@ -46,7 +46,8 @@
 //   allocating the targets and buffers, an incomplete framebuffer, a context older than 4.5.
 //   Test hook: GAUSSMAP_GL_SIMULATE=old-context | shader-error | out-of-memory makes the real
 //   checks fire (tests/cli/gl_failures.sh): the version check sees 3.3, mixture.frag gets an
-//   #error line, the field/colour texture allocation (past 1x1) reports GL_OUT_OF_MEMORY.
+//   #error line, the field/colour texture allocation (past 1x1) reports GL_OUT_OF_MEMORY;
+//   inexact-blend makes the splat probe see one differing pixel (tests/gl/test_tiles.cpp).
 #include "mixture_renderer.hpp"
 
 #include <glad/gl.h>
@@ -261,7 +262,9 @@ bool MixtureRenderer::Impl::probe_splat(MixtureRenderer& r) {
     const Field loop = r.read_field();
     tiling = Tiling::Splat;
     r.render_field(probe);
-    const Field splat = r.read_field();
+    Field splat = r.read_field();
+    if (simulate == "inexact-blend")  // test hook: a blend that rounds differently somewhere
+      splat.data[splat.data.size() / 2] = std::nextafter(splat.data[splat.data.size() / 2], 1.0f);
     same = same && used_splat &&
            std::memcmp(loop.data.data(), splat.data.data(), loop.data.size() * sizeof(float)) == 0;
   }
