@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 #include "core/scene.hpp"
 #include "error_budgets.hpp"
 #include "gl/kernel_block.hpp"
+#include "gl/rim_pixels.hpp"
 #include "gl/tile_binning.hpp"
 #include "gl_test_env.hpp"
 
@@ -453,4 +455,63 @@ TEST_CASE("gl splat: a GL whose blend does not fold as the loop does never takes
     if (llvmpipe) CHECK(R.last_used_splat());
     CHECK(same_bits(R.read_field(), loop));
   }
+}
+
+TEST_CASE("rim pixels: the list equals a scan of every pixel with the reference's own d2") {
+  // GL-free. rim_pixels solves each row's band columns from the quadratic and checks only those
+  // (with a margin for the roots' rounding); a scan of every pixel is the independent answer.
+  Rng rng(0x51a);
+  int listed = 0, scenes = 0;
+  for (int trial = 0; trial < 160; ++trial) {
+    Scene s;
+    s.width = rng.integer(1, 90), s.height = rng.integer(1, 70);
+    const int dom = trial % 4;  // pixel indices, reversed, far offset with tiny steps, degenerate
+    if (dom == 1) {
+      s.domain_x = std::array<double, 2>{2.0 * s.width, -3.0};
+      s.domain_y = std::array<double, 2>{1.5 * s.height, 0.5};
+    } else if (dom == 2) {
+      s.domain_x = std::array<double, 2>{1e7, 1e7 + 1e-3 * s.width};
+      s.domain_y = std::array<double, 2>{-1e7 - 2e-3 * s.height, -1e7};
+    } else if (dom == 3) {
+      s.domain_x = std::array<double, 2>{4.0, 4.0};
+    }
+    s.cutoff_sigma = trial % 2 == 0 ? double(1 + trial % 3) : rng.uniform(0.5, 4.0);
+    const Grid g = Grid::of(s);
+    const double ex = std::max(std::abs(g.dx) * s.width, g.cell_w),
+                 ey = std::max(std::abs(g.dy) * s.height, g.cell_h);
+    std::vector<Gaussian> gs;
+    for (int i = 0, n = rng.integer(1, 12); i < n; ++i) {
+      Kernel k;
+      // Half of the kernels on pixel centres with whole-pixel sigmas: rims through pixel centres.
+      const bool exact = rng.chance(0.5);
+      k.cx = exact ? g.x(rng.integer(0, s.width - 1)) : g.x(0) + rng.uniform(-0.2, 1.2) * ex;
+      k.cy = exact ? g.y(rng.integer(0, s.height - 1)) : g.y(0) + rng.uniform(-0.2, 1.2) * ey;
+      k.sx = exact ? rng.integer(1, 6) * std::max(std::abs(g.dx), g.cell_w)
+                   : rng.uniform(0.02, 0.4) * ex;
+      k.sy = exact ? rng.integer(1, 6) * std::max(std::abs(g.dy), g.cell_h)
+                   : rng.uniform(0.02, 0.4) * ey;
+      k.angle_deg = rng.chance(0.5) ? 0.0 : rng.uniform(-180, 180);
+      gs.push_back(resolve(k, s.normalization, s.cutoff_sigma));
+    }
+    Window win{0, 0, s.height, s.width};
+    if (trial % 5 == 4 && s.width > 4 && s.height > 4)
+      win = Window{s.height / 3, s.width / 4, s.height / 2, s.width / 2};
+    std::vector<std::int32_t> got;
+    REQUIRE(gl::rim_pixels(gs, g, *s.cutoff_sigma, win, std::size_t(s.width) * s.height, got));
+    std::vector<std::int32_t> want;
+    for (int row = win.row0; row < win.row0 + win.rows; ++row)
+      for (int col = win.col0; col < win.col0 + win.cols; ++col)
+        for (const Gaussian& q : gs)
+          if (std::abs(q.d2(g.x(col), g.y(row)) - q.cutoff_d2) <=
+              gl::kRimListTolerance * q.cutoff_d2) {
+            want.insert(want.end(), {col, row});
+            break;
+          }
+    INFO("trial " << trial << ": " << s.width << "x" << s.height << " domain " << dom);
+    CHECK(got == want);
+    listed += int(want.size() / 2);
+    ++scenes;
+  }
+  MESSAGE(scenes << " scenes: " << listed << " rim pixels, every one listed, none extra");
+  CHECK(listed > 100);
 }
