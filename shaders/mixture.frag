@@ -26,7 +26,7 @@
 //   #define GM_ALL_AXIS x      1: every kernel is axis-aligned (w21 = 0): z2 = w22 v
 //   #define GM_EXTENDED e      1: z2 from exact products (see Precision below); 0: plain float32
 //   #define GM_EXACT_FMA f     1 if the driver's fma() is fused (shaders/fma_probe.frag)
-//   #define GM_SPLAT s         (optional, point sampling, sum or prob_or, with GM_CUTOFF) the
+//   #define GM_SPLAT s         (optional, point sampling, with GM_CUTOFF; max: weights >= 0) the
 //                              splat pass: this fragment evaluates one kernel (v_kernel, from
 //                              shaders/splat.vert) and writes its term; the blend unit folds it
 //                              into the target (mixture_renderer.cpp, where the splat is used
@@ -399,7 +399,10 @@ void main() {
   float colm = float(col) * u_index_mul.x;
   float rowm = float(row) * u_index_mul.y;
 #if GM_SPLAT
-  // This kernel's term of combine_fold: the blend adds it (sum) or folds c (1 - acc) (prob_or).
+  // This kernel's term of combine_fold: the blend adds it (sum), takes the max (max: the target
+  // starts at 0, which the loop's max reaches where any kernel is cut off; the renderer splats max
+  // only with weights >= 0, where that is every pixel the splat leaves out or where a value is 0)
+  // or folds c (1 - acc) (prob_or).
   float v = kernel_value(v_kernel, colm, rowm, true, false);
 #if GM_COMBINE == 2
   v = clamp(v, 0.0, 1.0);

@@ -2,7 +2,7 @@
 // splat.vert — the splat field pass (mixture.frag with GM_SPLAT): one instance per kernel whose
 // cutoff box reaches the target, in kernel order, drawn as a quad over that box (6 vertices);
 // each fragment evaluates that one kernel and the blend unit folds it into the target (sum:
-// ONE, ONE; prob_or: ONE_MINUS_DST_COLOR, ONE), instance after instance, as the loop folds kernel
+// ONE, ONE; max: MAX; prob_or: ONE_MINUS_DST_COLOR, ONE), instance after instance, as the loop folds kernel
 // after kernel. Boxes come from src/gl/tile_binning.cpp (kernel_pixel_box): pixel columns [x, y)
 // by rows [z, w) of the target, then the kernel's index. Quad edges lie on pixel edges.
 layout(std430, binding = 5) readonly buffer GmSplats { ivec4 gm_splats[]; };

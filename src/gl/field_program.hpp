@@ -48,12 +48,11 @@ struct FieldVariant {
   bool splat = false;
 
   static constexpr int kCount = 2 * 2 * 3 * 2 * 2 * 2 * 2 * 2 * 2 * 2;
-  // Whether a scene of this variant may take the splat pass: point sampling, a cutoff (the boxes),
-  // sum or prob_or (blend functions that are combine_fold's own arithmetic; max's zero handling
-  // and area sampling's axis-aligned-first order are left to the loop).
-  bool splat_allowed() const {
-    return cutoff && sampling == Sampling::Point && combine != Combine::Max;
-  }
+  // Whether a scene of this variant may take the splat pass: point sampling and a cutoff (the
+  // boxes); area sampling's axis-aligned-first order is left to the loop. Max needs, besides,
+  // kernels of weight >= 0 (MixtureRenderer checks): a pixel outside a kernel's box starts from
+  // the cleared 0, which the loop's max only includes where some kernel is cut off.
+  bool splat_allowed() const { return cutoff && sampling == Sampling::Point; }
   int index() const;  // 0 .. kCount-1
   std::string defines(bool exact_fma, int tile) const;
 };

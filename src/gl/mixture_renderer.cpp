@@ -255,7 +255,7 @@ bool MixtureRenderer::Impl::probe_splat(MixtureRenderer& r) {
   const Tiling saved = tiling;
   splat_exact = 1;  // lets the probe's own splat render through
   bool same = true;
-  for (Combine c : {Combine::Sum, Combine::ProbOr}) {
+  for (Combine c : {Combine::Sum, Combine::Max, Combine::ProbOr}) {
     probe.combine = c;
     tiling = Tiling::Off;
     r.render_field(probe);
@@ -417,7 +417,12 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   FieldVariant probe_variant;
   probe_variant.cutoff = cutoff, probe_variant.combine = scene.combine;
   probe_variant.sampling = scene.sampling;
+  const auto no_negative = [&] {
+    return std::all_of(kernels.begin(), kernels.end(),
+                       [](const KernelGpu& k) { return k.amp >= 0.0f && !std::signbit(k.amp); });
+  };
   if (texels && count > 0 && probe_variant.splat_allowed() &&
+      (scene.combine != Combine::Max || no_negative()) &&
       (m.tiling == Tiling::Splat || m.tiling == Tiling::Auto)) {
     double area = 0;
     splats.reserve(8 * kernels.size());
@@ -539,11 +544,11 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
     if (m.used_splat) {
       // Instance order = kernel order: GL blends a draw's fragments in primitive order.
       glEnable(GL_BLEND);
-      glBlendEquation(GL_FUNC_ADD);
+      glBlendEquation(scene.combine == Combine::Max ? GL_MAX : GL_FUNC_ADD);
       if (scene.combine == Combine::ProbOr)
         glBlendFunc(GL_ONE_MINUS_DST_COLOR, GL_ONE);  // c (1 - acc) + acc
       else
-        glBlendFunc(GL_ONE, GL_ONE);  // v + acc
+        glBlendFunc(GL_ONE, GL_ONE);  // v + acc (max: the factors are ignored)
       glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(splats.size() / 8));
       glDisable(GL_BLEND);
     } else if (m.used_tiles)

@@ -98,10 +98,10 @@ class MixtureRenderer {
   void set_tiling(Tiling mode);
   bool last_used_tiles() const;  // the last render_field used the tile lists
   // The splat pass: one quad per kernel over its cutoff box, blended into the target in kernel
-  // order (sum: +, prob_or: c (1 - acc) + acc), the float64 rim pass after it. Taken by Auto where
-  // its cost (the boxes' area) is below the loop's and the tiles', with texel records, point
-  // sampling, sum or prob_or, and only on a GL whose blend reproduces the loop's field bit for bit
-  // (probed once on a fixed scene).
+  // order (sum: +, max: max, prob_or: c (1 - acc) + acc), the float64 rim pass after it. Taken by
+  // Auto where its cost (the boxes' area) is below the loop's and the tiles', with texel records,
+  // point sampling (max: weights >= 0), and only on a GL whose blend reproduces the loop's field
+  // bit for bit (probed once on a fixed scene, each combine rule).
   bool last_used_splat() const;
 
  private:

@@ -177,7 +177,11 @@ TEST_CASE(
       k.sx = std::max(rng.uniform(0.2, 1.0) * scale * ex, 0.3 * g.cell_w);
       k.sy = std::max(rng.uniform(0.2, 1.0) * scale * ey, 0.3 * g.cell_h);
       k.angle_deg = rotated ? rng.uniform(-170, 170) : 0.0;
-      k.weight = s.combine == Combine::ProbOr ? rng.uniform(0.05, 1.0) : rng.uniform(-0.8, 1.5);
+      // Max with weights >= 0 in half of its scenes (those may take the splat).
+      const bool positive = s.combine == Combine::Max && index % 4 < 2;
+      k.weight = s.combine == Combine::ProbOr ? rng.uniform(0.05, 1.0)
+                 : positive                   ? rng.uniform(0.0, 1.5)
+                                              : rng.uniform(-0.8, 1.5);
       k.visible = !rng.chance(0.05);
       s.kernels.push_back(k);
     }
@@ -200,7 +204,12 @@ TEST_CASE(
       INFO(path);
       CHECK(R.last_used_texels() == (fetch == gl::Fetch::Texels));
       if (tiling == gl::Tiling::On) CHECK(R.last_used_tiles());
-      const bool splat_scene = s.sampling == Sampling::Point && s.combine != Combine::Max;
+      const bool splat_scene =
+          s.sampling == Sampling::Point &&
+          (s.combine != Combine::Max ||
+           std::all_of(s.kernels.begin(), s.kernels.end(), [&](const Kernel& k) {
+             return !k.visible || resolve(k, s.normalization, s.cutoff_sigma).amp >= 0;
+           }));
       if (tiling == gl::Tiling::Splat) {
         // Only where the scene allows it, and (llvmpipe: always) where the blend is exact.
         CHECK((!R.last_used_splat() || splat_scene));
@@ -441,20 +450,36 @@ TEST_CASE("gl splat: a GL whose blend does not fold as the loop does never takes
     k.cx = 200 + 90 * i, k.cy = 150 + 70 * i, k.sx = 30, k.sy = 45, k.weight = 0.4 + 0.2 * i;
     s.kernels.push_back(k);
   }
+  const bool llvmpipe = R.renderer_name().find("llvmpipe") != std::string::npos;
+  for (Combine c : {Combine::Sum, Combine::Max, Combine::ProbOr}) {
+    s.combine = c;
+    R.set_tiling(gl::Tiling::Off);
+    R.render_field(s);
+    const Field loop = R.read_field();
+    for (gl::Tiling t : {gl::Tiling::Auto, gl::Tiling::Splat}) {
+      INFO(to_string(c) << (t == gl::Tiling::Auto ? ", auto" : ", splat forced"));
+      inexact->set_tiling(t);
+      inexact->render_field(s);
+      CHECK_FALSE(inexact->last_used_splat());
+      CHECK(same_bits(inexact->read_field(), loop));
+      R.set_tiling(t);  // the real probe on this GL: llvmpipe blends exactly
+      R.render_field(s);
+      if (llvmpipe) CHECK(R.last_used_splat());
+      CHECK(same_bits(R.read_field(), loop));
+    }
+  }
+  // Max with a negative weight: a pixel outside every box would get the cleared 0, the loop's
+  // max over negative values there is below it: never splatted, same bits.
+  s.combine = Combine::Max;
+  s.cutoff_sigma = 50.0;  // every box covers the picture, no kernel is cut off anywhere
+  for (Kernel& k : s.kernels) k.weight = -k.weight;
   R.set_tiling(gl::Tiling::Off);
   R.render_field(s);
   const Field loop = R.read_field();
-  for (gl::Tiling t : {gl::Tiling::Auto, gl::Tiling::Splat}) {
-    inexact->set_tiling(t);
-    inexact->render_field(s);
-    CHECK_FALSE(inexact->last_used_splat());
-    CHECK(same_bits(inexact->read_field(), loop));
-    R.set_tiling(t);  // the real probe on this GL: llvmpipe blends exactly
-    R.render_field(s);
-    const bool llvmpipe = R.renderer_name().find("llvmpipe") != std::string::npos;
-    if (llvmpipe) CHECK(R.last_used_splat());
-    CHECK(same_bits(R.read_field(), loop));
-  }
+  R.set_tiling(gl::Tiling::Splat);
+  R.render_field(s);
+  CHECK_FALSE(R.last_used_splat());
+  CHECK(same_bits(R.read_field(), loop));
 }
 
 TEST_CASE("rim pixels: the list equals a scan of every pixel with the reference's own d2") {
