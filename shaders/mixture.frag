@@ -21,6 +21,10 @@
 //   #define GM_COMBINE c       0 sum, 1 max, 2 prob_or
 //   #define GM_AREA a          0 point sampling, 1 area sampling
 //   #define GM_CUTOFF k        1 if the scene has a cutoff (u_cut_d2)
+//   #define GM_RIM_LISTS l     (optional, with GM_RIM_PASS) each rim pixel loops over its own kernel
+//                              list (the kernels whose box holds it: the splat's rim pass), the
+//                              range from shaders/rim_points.vert, the indices where the tiles'
+//                              are (binding 5 / 2)
 //   #define GM_RIM_PASS r      1: the rim pass (with GM_CUTOFF; drawn as points at the listed pixels
 //                              by shaders/rim_points.vert): float64 decisions near the rim
 //   #define GM_ALL_AXIS x      1: every kernel is axis-aligned (w21 = 0): z2 = w22 v
@@ -63,6 +67,9 @@
 #endif
 #ifndef GM_ALL_AXIS
 #define GM_ALL_AXIS 0
+#endif
+#ifndef GM_RIM_LISTS
+#define GM_RIM_LISTS 0
 #endif
 #ifndef GM_RIM_PASS
 #define GM_RIM_PASS 0
@@ -107,7 +114,7 @@ layout(location = 4) uniform vec2 u_index_mul;   // 1, or 0 on an axis whose pix
 layout(location = 5) uniform vec2 u_cell_scale;  // cell size / |step| (1 except degenerate domains)
 layout(location = 6) uniform vec2 u_cut_d2;      // cutoff k^2 as float64 hi + lo (GM_CUTOFF)
 
-#if GM_TILED
+#if GM_TILED || GM_RIM_LISTS
 // Tiles: GM_TILE x GM_TILE blocks of fragments, tile t = (y / GM_TILE) * u_tiles_x + x / GM_TILE in
 // fragment coordinates (y = target row). Tile t's kernels are gm_tile_idx[i] for i in
 // [gm_tile_offs[2t], gm_tile_offs[2t+2]), ascending, the axis-aligned ones (area sampling: indices
@@ -392,6 +399,9 @@ float mixture(float colm, float rowm, int b0, int b1, int b2, bool skipped, cons
 #if GM_SPLAT
 flat in int v_kernel;
 #endif
+#if GM_RIM_LISTS
+flat in ivec2 v_rim_range;  // this rim pixel's kernels: list entries [x, y)
+#endif
 
 void main() {
   ivec2 cr = global_index();
@@ -409,7 +419,10 @@ void main() {
 #endif
   o_value = v;
 #else
-#if GM_TILED
+#if GM_RIM_LISTS
+  int b0 = v_rim_range.x, b2 = v_rim_range.y, b1 = b2;  // point sampling: b1 unused
+  bool skipped = b2 - b0 < u_count;
+#elif GM_TILED
   ivec2 tile = ivec2(gl_FragCoord.xy) / GM_TILE;
   int t = tile.y * u_tiles_x + tile.x;
   int b0 = GM_TILE_OFFS(2 * t), b1 = GM_TILE_OFFS(2 * t + 1), b2 = GM_TILE_OFFS(2 * t + 2);

@@ -103,6 +103,7 @@ int FieldVariant::index() const {
   i = i * 2 + int(all_axis);
   i = i * 2 + int(texels);
   i = i * 2 + int(splat);
+  i = i * 2 + int(rim_lists);
   return i;
 }
 
@@ -111,6 +112,7 @@ std::string FieldVariant::defines(bool exact_fma, int tile) const {
   if (ssbo) d += "#define GM_USE_SSBO 1\n";
   if (texels) d += "#define GM_TEXELS 1\n";
   if (splat) d += "#define GM_SPLAT 1\n";
+  if (rim_lists) d += "#define GM_RIM_LISTS 1\n";
   if (tiled) d += "#define GM_TILED 1\n#define GM_TILE " + std::to_string(tile) + "\n";
   d += "#define GM_COMBINE " + std::to_string(int(combine)) + "\n";
   d += "#define GM_AREA " + std::to_string(int(sampling)) + "\n";
@@ -124,7 +126,7 @@ std::string FieldVariant::defines(bool exact_fma, int tile) const {
 
 const Program& FieldPrograms::get(const FieldVariant& v) {
   FieldVariant base = v;
-  base.rim_pass = base.tiled = base.splat = false;
+  base.rim_pass = base.tiled = base.splat = base.rim_lists = false;
   std::vector<FieldVariant> group = {base};
   if (v.cutoff) {
     for (bool rim : {false, true})
@@ -136,6 +138,8 @@ const Program& FieldPrograms::get(const FieldVariant& v) {
     if (base.splat_allowed()) {
       FieldVariant t = base;
       t.splat = true;
+      group.push_back(t);
+      t.splat = false, t.rim_pass = t.rim_lists = true;  // its rim pass
       group.push_back(t);
     }
   }

@@ -46,8 +46,9 @@ struct FieldVariant {
   bool texels = false;
   // The splat pass (shaders/splat.vert): one blended quad per kernel over its cutoff box.
   bool splat = false;
+  bool rim_lists = false;  // the splat's rim pass: each rim pixel loops over its own kernel list
 
-  static constexpr int kCount = 2 * 2 * 3 * 2 * 2 * 2 * 2 * 2 * 2 * 2;
+  static constexpr int kCount = 2 * 2 * 3 * 2 * 2 * 2 * 2 * 2 * 2 * 2 * 2;
   // Whether a scene of this variant may take the splat pass: point sampling and a cutoff (the
   // boxes); area sampling's axis-aligned-first order is left to the loop. Max needs, besides,
   // kernels of weight >= 0 (MixtureRenderer checks): a pixel outside a kernel's box starts from

@@ -389,39 +389,24 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   bool texels = (m.fetch == Fetch::Texels || (m.fetch == Fetch::Auto && m.software)) &&
                 fits_texels(5 * kernels.size());
 
-  // Tiled binning: only with a cutoff; Auto where the cost model says so (tiled_is_cheaper). Over
-  // the entry cap: untiled.
+  // Which field pass (cut-off scenes; costs: tile_binning.hpp). The splat first (texel records,
+  // point sampling, max only with weights >= 0): its cost follows the kernels' box areas and needs
+  // no binning, so where it beats the loop and a lower bound of the tiles (every box pixel a
+  // tiled visit, plus the per-tile binning) the tiles are never built.
   PixelFrame frame = pixel_frame(scene);
-  TileLists lists;
+  const double pixels = double(win.cols) * double(win.rows);
   double per_pixel = double(count);  // kernels each pixel loops over (strip sizing)
-  m.used_tiles = false;
-  bool binned = false;
-  if (cutoff && count > 0 && (m.tiling == Tiling::Auto || m.tiling == Tiling::On)) {
-    const std::uint64_t cap = std::min<std::uint64_t>(
-        kMaxTileEntries, std::uint64_t(std::max<GLint64>(m.max_ssbo_bytes, 0) / 4));
-    if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, win.cols, win.rows,
-                    m.tile_size, cap, lists, win.row0, win.col0)) {
-      binned = true;
-      const int nonempty = lists.nonempty();
-      const double covered = double(nonempty) / double(lists.tiles());
-      const double mean = double(lists.entries()) / double(std::max(nonempty, 1));
-      m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, covered, mean, texels);
-      if (m.used_tiles) per_pixel = mean;
-      if (m.used_tiles && !(fits_texels(lists.offsets.size()) && fits_texels(lists.entries())))
-        texels = false;
-    }
-  }
-  // The splat pass (texel records only): its cost follows the kernels' box areas.
-  std::vector<std::int32_t> splats;  // per instance: box (x0, x1, y0, y1), kernel index, 0, 0, 0
-  m.used_splat = false;
-  FieldVariant probe_variant;
-  probe_variant.cutoff = cutoff, probe_variant.combine = scene.combine;
-  probe_variant.sampling = scene.sampling;
+  std::vector<std::int32_t> splats;  // per quad: box (x0, x1, y0, y1), kernel index, 0, 0, 0
+  double splat_cost = -1;            // < 0: the scene cannot take the splat
+  m.used_splat = m.used_tiles = false;
+  FieldVariant eligible;
+  eligible.cutoff = cutoff, eligible.combine = scene.combine, eligible.sampling = scene.sampling;
   const auto no_negative = [&] {
     return std::all_of(kernels.begin(), kernels.end(),
                        [](const KernelGpu& k) { return k.amp >= 0.0f && !std::signbit(k.amp); });
   };
-  if (texels && count > 0 && probe_variant.splat_allowed() &&
+  bool want_splat = false;
+  if (texels && count > 0 && eligible.splat_allowed() &&
       (scene.combine != Combine::Max || no_negative()) &&
       (m.tiling == Tiling::Splat || m.tiling == Tiling::Auto)) {
     double area = 0;
@@ -433,24 +418,41 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
       area += double(b.area());
       splats.insert(splats.end(), {b.c0, b.c1 + 1, b.r0, b.r1 + 1, i, 0, 0, 0});
     }
-    const double pixels = double(win.cols) * double(win.rows);
-    double best = pixels * (kTexelFragment + double(count));  // the untiled loop
-    if (m.used_tiles)
-      best = double(lists.nonempty()) * lists.tile * lists.tile *
-             (kTexelTiledFragment + per_pixel * kTexelTiled);
-    const double splat_cost = area * kSplatFragment + double(splats.size()) * kSplatInstance;
-    const bool want = m.tiling == Tiling::Splat || splat_cost < best;
-    if (want && m.splat_exact == -1) {  // the probe renders: keep this render's choice
-      const bool tiles = m.used_tiles;
-      m.probe_splat(*this);
-      m.used_tiles = tiles;
+    splat_cost = area * kSplatFragment + double(splats.size() / 8) * kSplatInstance;
+    const double tiles =
+        std::ceil(win.cols / double(m.tile_size)) * std::ceil(win.rows / double(m.tile_size));
+    want_splat =
+        m.tiling == Tiling::Splat || (splat_cost < pixels * (kTexelFragment + double(count)) &&
+                                      splat_cost < area * kTexelTiled + tiles * kTileGrid);
+  }
+  // Tiled binning: only with a cutoff; Auto where the cost model says so (tiled_is_cheaper). Over
+  // the entry cap: untiled.
+  TileLists lists;
+  if (cutoff && count > 0 && !want_splat && (m.tiling == Tiling::Auto || m.tiling == Tiling::On)) {
+    const std::uint64_t cap = std::min<std::uint64_t>(
+        kMaxTileEntries, std::uint64_t(std::max<GLint64>(m.max_ssbo_bytes, 0) / 4));
+    if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, win.cols, win.rows,
+                    m.tile_size, cap, lists, win.row0, win.col0)) {
+      const int nonempty = lists.nonempty();
+      const double covered = double(nonempty) / double(lists.tiles());
+      const double mean = double(lists.entries()) / double(std::max(nonempty, 1));
+      m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, covered, mean, texels);
+      if (m.used_tiles) per_pixel = mean;
+      if (m.used_tiles && !(fits_texels(lists.offsets.size()) && fits_texels(lists.entries())))
+        texels = false;
     }
-    m.used_splat = want && m.splat_exact == 1;
+    if (splat_cost >= 0 && m.tiling == Tiling::Auto && texels) {
+      const double best = m.used_tiles ? double(lists.nonempty()) * lists.tile * lists.tile *
+                                             (kTexelTiledFragment + per_pixel * kTexelTiled)
+                                       : pixels * (kTexelFragment + double(count));
+      want_splat = splat_cost < best;
+    }
+  }
+  if (want_splat) {
+    if (m.splat_exact == -1) m.probe_splat(*this);  // renders: this render's choice is redone
+    m.used_splat = m.splat_exact == 1;
     if (m.used_splat) m.used_tiles = false, per_pixel = double(count);
   }
-  // The tile lists also serve the splat's rim pass (each rim pixel loops over its tile's list).
-  const bool list_tiles = m.used_tiles || (m.used_splat && binned && fits_texels(lists.entries()) &&
-                                           fits_texels(lists.offsets.size()));
 
   StateGuard guard;
   clear_gl_errors();
@@ -475,7 +477,7 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
     m.upload_storage(m.tile_spans, m.tile_spans_bytes, spans.data(),
                      spans.size() * sizeof(std::int32_t), 5, "the tile spans");
   }
-  if (list_tiles) {
+  if (m.used_tiles) {
     m.upload_storage(m.tile_offsets, m.tile_offsets_bytes, lists.offsets.data(),
                      lists.offsets.size() * sizeof(std::uint32_t), texels ? -1 : 1,
                      "the tile offsets");
@@ -508,7 +510,7 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
     if (scene.sampling == Sampling::Area)
       glProgramUniform2f(p, 5, frame.cell_scale_x, frame.cell_scale_y);
     if (cutoff) glProgramUniform2f(p, 6, cut_hi, cut_lo);
-    if (m.used_tiles || (rim_pass && list_tiles)) glProgramUniform1i(p, 7, lists.tiles_x);
+    if (m.used_tiles) glProgramUniform1i(p, 7, lists.tiles_x);
     if (rim_pass) {
       const Grid grid = Grid::of(scene);
       glProgramUniform4d(p, 8, grid.x0, grid.dx, grid.y0, grid.dy);
@@ -569,12 +571,32 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
       throw GlError("rim pixel list over its bound (internal error)");
     m.last_rim_pixels = px.size() / 2;
     if (!px.empty()) {
-      m.upload_storage(m.rim_px, m.rim_px_bytes, px.data(), px.size() * sizeof(std::int32_t), 4,
-                       "the rim pixels");
+      // Per pixel: col, row and, after the splat, the range of its own kernel list: the kernels
+      // whose box holds it, ascending (the others are cut off there, as a tile's list says).
+      std::vector<std::int32_t> rim_px;
+      std::vector<std::uint32_t> rim_idx;
+      rim_px.reserve(2 * px.size());
+      for (std::size_t j = 0; j < px.size(); j += 2) {
+        const auto b0 = std::int32_t(rim_idx.size());
+        if (m.used_splat) {
+          const int c = px[j] - win.col0, r = px[j + 1] - win.row0;
+          for (std::size_t q = 0; q < splats.size(); q += 8)
+            if (c >= splats[q] && c < splats[q + 1] && r >= splats[q + 2] && r < splats[q + 3])
+              rim_idx.push_back(std::uint32_t(splats[q + 4]));
+        }
+        rim_px.insert(rim_px.end(), {px[j], px[j + 1], b0, std::int32_t(rim_idx.size())});
+      }
+      m.upload_storage(m.rim_px, m.rim_px_bytes, rim_px.data(),
+                       rim_px.size() * sizeof(std::int32_t), 4, "the rim pixels");
+      if (m.used_splat) {
+        m.upload_storage(m.tile_indices, m.tile_indices_bytes, rim_idx.data(),
+                         rim_idx.size() * sizeof(std::uint32_t), -1, "the rim pixels' lists");
+        m.attach_texels(m.tile_idx_texels, m.tile_idx_texels_buf, m.tile_indices, GL_R32UI, 5);
+      }
       FieldVariant rv = m.variant;
       rv.rim_pass = true;
-      rv.splat = false;  // the splat's rim pass loops over the pixel's tile list, or every kernel
-      rv.tiled = list_tiles;
+      rv.splat = false;
+      rv.rim_lists = m.used_splat;  // the splat's rim pixels loop over their own lists
       const GLuint rp = m.field_programs.get(rv).id();
       set_uniforms(rp, true);
       glDisable(GL_SCISSOR_TEST);

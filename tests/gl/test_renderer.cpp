@@ -152,6 +152,8 @@ TEST_CASE("gl: a 1x1 field reads back the value at (x0, y0)") {
 
 TEST_CASE("gl: strip rendering equals one pass, bit for bit") {
   GM_GL_OR_SKIP();
+  test::TilingGuard tg{R};
+  R.set_tiling(gl::Tiling::Off);  // the loop (the splat is one draw; tiles: test_tiles.cpp)
   for (Sampling sm : {Sampling::Point, Sampling::Area}) {
     Scene s = two_kernel_scene();
     s.sampling = sm;
