@@ -6,7 +6,7 @@
 // first), so tile borders line up with the rasterizer's own pixel blocks. Tile t = ty * tiles_x +
 // tx. Each kernel gets a conservative pixel box from its cutoff ellipse: half-extents k sqrt(a) and
 // k sqrt(c) (domain units) = k / |kx|, k / |ky| in pixel-index units (kernel_block.hpp), widened by
-// 0.1% and one pixel (rounding; the shader decides the cutoff at the pixel centre for both
+// 0.1% and 0.01 pixel (rounding; the shader decides the cutoff at the pixel centre for both
 // samplings, so area sampling needs nothing more). Outside its box a kernel is beyond the cutoff
 // at every pixel, i.e. it adds exactly 0 there.
 //
