@@ -62,8 +62,11 @@ class MixtureRenderer {
 
   unsigned field_texture() const;  // GL names, for a viewer to draw (top row = texture row 0)
   unsigned color_texture() const;
-  double last_gpu_ms() const;   // GPU time of the last render_field (timer query), -1 if none;
-                                // the first call after a render waits for the GPU
+  double last_gpu_ms() const;  // GPU time of the last render_field (timer query), -1 if none;
+                               // the first call after a render waits for the GPU
+  // Whether render_field issues that timer query: not on a software rasterizer, where it would
+  // time little of the work and cost a command in every 64x64 block of the target.
+  bool timer_queries() const;
   bool last_used_ssbo() const;  // the last render_field needed the storage-buffer path
   // Where the records come from. A software rasterizer (llvmpipe) gathers a block member one
   // float at a time for the 8 lanes it shades together (a storage block even lane by lane), but
