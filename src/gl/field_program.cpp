@@ -135,7 +135,7 @@ const Program& FieldPrograms::get(const FieldVariant& v) {
         t.rim_pass = rim, t.tiled = tiled;
         if (rim || tiled) group.push_back(t);
       }
-    if (base.splat_allowed()) {
+    if (base.splat_allowed() && base.texels) {  // the renderer splats with texel records only
       FieldVariant t = base;
       t.splat = true;
       group.push_back(t);
