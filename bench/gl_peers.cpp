@@ -23,6 +23,7 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -271,20 +272,29 @@ struct Timing {
   double wall = -1, cpu = -1;  // medians, ms
 };
 
-template <class F>
-Timing time_it(int repeats, F&& f) {
-  f();  // warm-up (compiles the driver's code, allocates)
-  std::vector<double> wall, cpu;
-  for (int i = 0; i < repeats; ++i) {
-    const auto t0 = Clock::now();
-    const double c0 = process_cpu_ms();
-    f();
-    cpu.push_back(process_cpu_ms() - c0);
-    wall.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+// Times the runners interleaved (a, b, c, a, b, c, ...) after one warm-up each, so that a change
+// of the machine's load hits every runner alike; a runner that is null is skipped.
+std::vector<Timing> time_interleaved(int repeats, const std::vector<std::function<void()>>& fs) {
+  for (const auto& f : fs)
+    if (f) f();  // warm-up (compiles the driver's code, allocates)
+  std::vector<std::vector<double>> wall(fs.size()), cpu(fs.size());
+  for (int i = 0; i < repeats; ++i)
+    for (std::size_t j = 0; j < fs.size(); ++j) {
+      if (!fs[j]) continue;
+      const auto t0 = Clock::now();
+      const double c0 = process_cpu_ms();
+      fs[j]();
+      cpu[j].push_back(process_cpu_ms() - c0);
+      wall[j].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+  std::vector<Timing> out(fs.size());
+  for (std::size_t j = 0; j < fs.size(); ++j) {
+    if (wall[j].empty()) continue;
+    std::sort(wall[j].begin(), wall[j].end());
+    std::sort(cpu[j].begin(), cpu[j].end());
+    out[j] = {wall[j][wall[j].size() / 2], cpu[j][cpu[j].size() / 2]};
   }
-  std::sort(wall.begin(), wall.end());
-  std::sort(cpu.begin(), cpu.end());
-  return {wall[wall.size() / 2], cpu[cpu.size() / 2]};
+  return out;
 }
 
 // Max |a - b| over max |b|.
@@ -298,10 +308,25 @@ double rel_diff(const A& a, const B& b) {
   return peak > 0 ? d / peak : d;
 }
 
+// The path gaussmap's last render took.
+std::string path(const gm::gl::MixtureRenderer& r) {
+  char b[128];
+  std::snprintf(b, sizeof b, "%s%s%s%s, %d draws, %zu rim px",
+                r.last_used_splat()   ? "splat"
+                : r.last_used_tiles() ? "tiles"
+                                      : "loop",
+                r.last_used_ssbo() ? ",ssbo" : "", r.last_used_texels() ? ",texels" : "",
+                r.last_used_extended() ? ",extended" : "", r.last_strip_count(),
+                r.last_rim_pixels());
+  return b;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int repeats = 5;
+  int strip_rows = 0;  // gaussmap's automatic choice
+  gm::gl::Tiling tiling = gm::gl::Tiling::Auto;
   std::string only;
   std::vector<Case> cases;
   try {
@@ -311,8 +336,18 @@ int main(int argc, char** argv) {
         repeats = std::max(1, std::atoi(argv[++i]));
       } else if (a == "--case" && i + 1 < argc) {
         only = argv[++i];
+      } else if (a == "--tiling" && i + 1 < argc) {
+        const std::string m = argv[++i];
+        tiling = m == "on"      ? gm::gl::Tiling::On
+                 : m == "off"   ? gm::gl::Tiling::Off
+                 : m == "splat" ? gm::gl::Tiling::Splat
+                                : gm::gl::Tiling::Auto;
+      } else if (a == "--strip-rows" && i + 1 < argc) {
+        strip_rows = std::max(0, std::atoi(argv[++i]));
       } else if (a == "--help" || a == "-h") {
-        std::printf("usage: gaussmap_gl_peers [--repeats N] [--case NAME] [SCENE.json ...]\n");
+        std::printf(
+            "usage: gaussmap_gl_peers [--repeats N] [--case NAME] [--tiling auto|on|off|splat]\n"
+            "                         [--strip-rows N] [SCENE.json ...]\n");
         return 0;
       } else {
         cases.push_back({a, gm::load_scene(a)});
@@ -321,6 +356,8 @@ int main(int argc, char** argv) {
     if (cases.empty()) cases = bench_cases();
     auto ctx = gm::gl::HeadlessContext::create();
     gm::gl::MixtureRenderer renderer(ctx->loader());  // also loads glad's GL entry points
+    renderer.set_tiling(tiling);
+    renderer.set_strip_rows(strip_rows);
     Peers peers;
     std::printf(
         "GL: %s; median of %d after a warm-up, ms (field render + R32F readback): wall time, then\n"
@@ -328,21 +365,23 @@ int main(int argc, char** argv) {
         renderer.renderer_name().c_str(), repeats);
     std::printf("%-12s %10s %8s | %9s %9s %9s %7s | %9s %9s %9s %7s |  %s\n", "case", "size",
                 "kernels", "gaussmap", "naive", "splat", "g/best", "cpu:gm", "naive", "splat",
-                "g/best", "peer max diff / peak");
+                "g/best", "peer max diff / peak | gaussmap path");
     for (const Case& c : cases) {
       if (!only.empty() && c.name != only) continue;
       const gm::Scene& s = c.scene;
       gm::Field ours;
-      const Timing t_ours = time_it(repeats, [&] {
-        renderer.render_field(s);
-        ours = renderer.read_field();
-      });
       const bool point = s.sampling == gm::Sampling::Point;
       std::vector<float> naive, splat;
-      Timing t_naive, t_splat;
+      std::function<void()> run_ours = [&] {
+        renderer.render_field(s);
+        ours = renderer.read_field();
+      };
+      std::function<void()> run_naive, run_splat;
       if (point && peer_kernels(s).size() <= std::size_t(kNaiveMax))
-        t_naive = time_it(repeats, [&] { naive = peers.run_naive(s); });
-      if (point) t_splat = time_it(repeats, [&] { splat = peers.run_splat(s); });
+        run_naive = [&] { naive = peers.run_naive(s); };
+      if (point) run_splat = [&] { splat = peers.run_splat(s); };
+      const std::vector<Timing> times = time_interleaved(repeats, {run_ours, run_naive, run_splat});
+      const Timing &t_ours = times[0], &t_naive = times[1], &t_splat = times[2];
       auto cell = [](double t) {
         char b[32];
         if (t < 0) return std::string("-");
@@ -357,14 +396,15 @@ int main(int argc, char** argv) {
       };
       char size[32];
       std::snprintf(size, sizeof size, "%dx%d", s.width, s.height);
-      std::printf("%-12s %10s %8zu | %9s %9s %9s %7s | %9s %9s %9s %7s |  naive %.1e, splat %.1e\n",
-                  c.name.c_str(), size, s.kernels.size(), cell(t_ours.wall).c_str(),
-                  cell(t_naive.wall).c_str(), cell(t_splat.wall).c_str(),
-                  ratio(t_ours.wall, t_naive.wall, t_splat.wall).c_str(), cell(t_ours.cpu).c_str(),
-                  cell(t_naive.cpu).c_str(), cell(t_splat.cpu).c_str(),
-                  ratio(t_ours.cpu, t_naive.cpu, t_splat.cpu).c_str(),
-                  naive.empty() ? -1.0 : rel_diff(naive, ours.data),
-                  splat.empty() ? -1.0 : rel_diff(splat, ours.data));
+      std::printf(
+          "%-12s %10s %8zu | %9s %9s %9s %7s | %9s %9s %9s %7s |  naive %.1e, splat %.1e | %s\n",
+          c.name.c_str(), size, s.kernels.size(), cell(t_ours.wall).c_str(),
+          cell(t_naive.wall).c_str(), cell(t_splat.wall).c_str(),
+          ratio(t_ours.wall, t_naive.wall, t_splat.wall).c_str(), cell(t_ours.cpu).c_str(),
+          cell(t_naive.cpu).c_str(), cell(t_splat.cpu).c_str(),
+          ratio(t_ours.cpu, t_naive.cpu, t_splat.cpu).c_str(),
+          naive.empty() ? -1.0 : rel_diff(naive, ours.data),
+          splat.empty() ? -1.0 : rel_diff(splat, ours.data), path(renderer).c_str());
       std::fflush(stdout);
     }
   } catch (const std::exception& e) {

@@ -13,14 +13,28 @@
 // (0, 0); d2 from the whitened offset, a sum of squares). The renderer prepends
 //   #define GM_UBO_KERNELS n   capacity of the std140 uniform block
 //   #define GM_USE_SSBO 1      (optional) read the kernels from a std430 storage block instead
+//   #define GM_TEXELS 1        (optional) read the kernels (5 RGBA32F texels each) and the tile
+//                              lists (R32UI) from buffer textures with texelFetch instead: a
+//                              software rasterizer (llvmpipe) gathers a block member one
+//                              component at a time and reads a storage block lane by lane, but
+//                              fetches a whole RGBA32F texel at once
 //   #define GM_COMBINE c       0 sum, 1 max, 2 prob_or
 //   #define GM_AREA a          0 point sampling, 1 area sampling
 //   #define GM_CUTOFF k        1 if the scene has a cutoff (u_cut_d2)
+//   #define GM_RIM_LISTS l     (optional, with GM_RIM_PASS) each rim pixel loops over its own kernel
+//                              list (the kernels whose box holds it: the splat's rim pass), the
+//                              range from shaders/rim_points.vert, the indices where the tiles'
+//                              are (binding 5 / 2)
 //   #define GM_RIM_PASS r      1: the rim pass (with GM_CUTOFF; drawn as points at the listed pixels
 //                              by shaders/rim_points.vert): float64 decisions near the rim
 //   #define GM_ALL_AXIS x      1: every kernel is axis-aligned (w21 = 0): z2 = w22 v
 //   #define GM_EXTENDED e      1: z2 from exact products (see Precision below); 0: plain float32
 //   #define GM_EXACT_FMA f     1 if the driver's fma() is fused (shaders/fma_probe.frag)
+//   #define GM_SPLAT s         (optional, point sampling, with GM_CUTOFF; max: weights >= 0) the
+//                              splat pass: this fragment evaluates one kernel (v_kernel, from
+//                              shaders/splat.vert) and writes its term; the blend unit folds it
+//                              into the target (mixture_renderer.cpp, where the splat is used
+//                              only if the blend reproduces combine_fold bit for bit)
 //   #define GM_TILED t         (optional, with GM_CUTOFF) tiled binning: each
 //                              GM_TILE x GM_TILE block of fragments loops only over its tile's
 //                              kernel list (see "tiles" below and mixture_renderer.cpp)
@@ -54,6 +68,9 @@
 #ifndef GM_ALL_AXIS
 #define GM_ALL_AXIS 0
 #endif
+#ifndef GM_RIM_LISTS
+#define GM_RIM_LISTS 0
+#endif
 #ifndef GM_RIM_PASS
 #define GM_RIM_PASS 0
 #endif
@@ -62,6 +79,9 @@
 #endif
 #ifndef GM_TILE
 #define GM_TILE 16
+#endif
+#ifndef GM_SPLAT
+#define GM_SPLAT 0
 #endif
 
 struct GmKernel {
@@ -72,10 +92,19 @@ struct GmKernel {
   vec4 p4;  // kx, ky, r = sqrt(1 - rho^2) (from float64), reserved
 };
 
-#ifdef GM_USE_SSBO
+#ifndef GM_TEXELS
+#define GM_TEXELS 0
+#endif
+// GM_REC(i, n): vec4 n (0..4, p0..p4) of kernel i's record.
+#if GM_TEXELS
+layout(binding = 3) uniform samplerBuffer gm_kernel_texels;  // texel 5 i + n = kernel i's pn
+#define GM_REC(i, n) texelFetch(gm_kernel_texels, 5 * (i) + (n))
+#elif defined(GM_USE_SSBO)
 layout(std430, binding = 0) readonly buffer GmKernelBlock { GmKernel gm_kernels[]; };
+#define GM_REC(i, n) gm_kernels[i].p##n
 #else
 layout(std140, binding = 0) uniform GmKernelBlock { GmKernel gm_kernels[GM_UBO_KERNELS]; };
+#define GM_REC(i, n) gm_kernels[i].p##n
 #endif
 
 layout(location = 0) uniform int u_count;        // kernels in the block
@@ -85,17 +114,25 @@ layout(location = 4) uniform vec2 u_index_mul;   // 1, or 0 on an axis whose pix
 layout(location = 5) uniform vec2 u_cell_scale;  // cell size / |step| (1 except degenerate domains)
 layout(location = 6) uniform vec2 u_cut_d2;      // cutoff k^2 as float64 hi + lo (GM_CUTOFF)
 
-#if GM_TILED
+#if GM_TILED || GM_RIM_LISTS
 // Tiles: GM_TILE x GM_TILE blocks of fragments, tile t = (y / GM_TILE) * u_tiles_x + x / GM_TILE in
 // fragment coordinates (y = target row). Tile t's kernels are gm_tile_idx[i] for i in
 // [gm_tile_offs[2t], gm_tile_offs[2t+2]), ascending, the axis-aligned ones (area sampling: indices
 // below u_count_axis) in [gm_tile_offs[2t], gm_tile_offs[2t+1]). A kernel not in a tile's list is
 // beyond the cutoff at every pixel of the tile (the CPU's boxes are conservative), so it would add
 // exactly 0: the field is bit-identical to the untiled loop (max: see mixture()).
+#if GM_TEXELS
+layout(binding = 4) uniform usamplerBuffer gm_tile_offs_texels;
+layout(binding = 5) uniform usamplerBuffer gm_tile_idx_texels;
+#define GM_TILE_OFFS(t) int(texelFetch(gm_tile_offs_texels, t).x)
+#define GM_KIDX(i) int(texelFetch(gm_tile_idx_texels, i).x)
+#else
 layout(std430, binding = 1) readonly buffer GmTileOffsets { uint gm_tile_offs[]; };
 layout(std430, binding = 2) readonly buffer GmTileIndices { uint gm_tile_idx[]; };
-layout(location = 7) uniform int u_tiles_x;
+#define GM_TILE_OFFS(t) int(gm_tile_offs[t])
 #define GM_KIDX(i) int(gm_tile_idx[i])
+#endif
+layout(location = 7) uniform int u_tiles_x;
 #else
 #define GM_KIDX(i) (i)
 #endif
@@ -280,9 +317,9 @@ bool beyond_cutoff_exact(int i) {
 
 // Value of kernel i at this pixel. axis_aligned and exact_cut are constants at each call site
 // (see mixture()), so each loop compiles to one path. Records are read field by field
-// (gm_kernels[i].pN): the plain point path loads p0 and p1 only.
+// (GM_REC(i, n)): the plain point path loads p0 and p1 only.
 float kernel_value(int i, float colm, float rowm, const bool axis_aligned, const bool exact_cut) {
-  vec4 p0 = gm_kernels[i].p0, p1 = gm_kernels[i].p1;
+  vec4 p0 = GM_REC(i, 0), p1 = GM_REC(i, 1);
   // Pixel offset from the centre in pixel-index units: ui, vi exact integers, then the fraction.
   float ui = colm - p0.x, vi = rowm - p0.z;
   float u = ui - p0.y, v = vi - p0.w;
@@ -292,7 +329,7 @@ float kernel_value(int i, float colm, float rowm, const bool axis_aligned, const
   // formed from the exact integer offsets: both products exact (two_prod), their rounded parts
   // summed (exact where they cancel: Sterbenz), the error terms and the _lo parts of W added, and
   // the fractional part's share (z2_offset, float64 on the CPU) subtracted last.
-  vec4 p3 = gm_kernels[i].p3;
+  vec4 p3 = GM_REC(i, 3);
   float p21, e21, p22, e22;
   two_prod(p1.y, ui, p21, e21);
   two_prod(p1.z, vi, p22, e22);
@@ -320,7 +357,7 @@ float kernel_value(int i, float colm, float rowm, const bool axis_aligned, const
   return p1.w * exp(-0.5 * d2);
 #else
   // Area: the cell [x -+ cell_w/2] x [y -+ cell_h/2] standardized by the marginal sigmas.
-  vec4 p2 = gm_kernels[i].p2, p4 = gm_kernels[i].p4;
+  vec4 p2 = GM_REC(i, 2), p4 = GM_REC(i, 4);
   float zc = u * p4.x, hx = 0.5 * abs(p4.x) * u_cell_scale.x;
   float ec = v * p4.y, hy = 0.5 * abs(p4.y) * u_cell_scale.y;
   float p;
@@ -359,20 +396,41 @@ float mixture(float colm, float rowm, int b0, int b1, int b2, bool skipped, cons
   return combine_finish(acc);
 }
 
+#if GM_SPLAT
+flat in int v_kernel;
+#endif
+#if GM_RIM_LISTS
+flat in ivec2 v_rim_range;  // this rim pixel's kernels: list entries [x, y)
+#endif
+
 void main() {
   ivec2 cr = global_index();
   int col = cr.x, row = cr.y;
   float colm = float(col) * u_index_mul.x;
   float rowm = float(row) * u_index_mul.y;
-#if GM_TILED
+#if GM_SPLAT
+  // This kernel's term of combine_fold: the blend adds it (sum), takes the max (max: the target
+  // starts at 0, which the loop's max reaches where any kernel is cut off; the renderer splats max
+  // only with weights >= 0, where that is every pixel the splat leaves out or where a value is 0)
+  // or folds c (1 - acc) (prob_or).
+  float v = kernel_value(v_kernel, colm, rowm, true, false);
+#if GM_COMBINE == 2
+  v = clamp(v, 0.0, 1.0);
+#endif
+  o_value = v;
+#else
+#if GM_RIM_LISTS
+  int b0 = v_rim_range.x, b2 = v_rim_range.y, b1 = b2;  // point sampling: b1 unused
+  bool skipped = b2 - b0 < u_count;
+#elif GM_TILED
   ivec2 tile = ivec2(gl_FragCoord.xy) / GM_TILE;
   int t = tile.y * u_tiles_x + tile.x;
-  int b0 = int(gm_tile_offs[2 * t]), b1 = int(gm_tile_offs[2 * t + 1]),
-      b2 = int(gm_tile_offs[2 * t + 2]);
+  int b0 = GM_TILE_OFFS(2 * t), b1 = GM_TILE_OFFS(2 * t + 1), b2 = GM_TILE_OFFS(2 * t + 2);
   bool skipped = b2 - b0 < u_count;
 #else
   int b0 = 0, b1 = u_count_axis, b2 = u_count;
   bool skipped = false;
 #endif
   o_value = mixture(colm, rowm, b0, b1, b2, skipped, GM_RIM_PASS != 0);
+#endif  // GM_SPLAT
 }

@@ -101,12 +101,18 @@ int FieldVariant::index() const {
   i = i * 2 + int(extended);
   i = i * 2 + int(rim_pass);
   i = i * 2 + int(all_axis);
+  i = i * 2 + int(texels);
+  i = i * 2 + int(splat);
+  i = i * 2 + int(rim_lists);
   return i;
 }
 
 std::string FieldVariant::defines(bool exact_fma, int tile) const {
   std::string d = "#define GM_UBO_KERNELS " + std::to_string(kUboKernels) + "\n";
   if (ssbo) d += "#define GM_USE_SSBO 1\n";
+  if (texels) d += "#define GM_TEXELS 1\n";
+  if (splat) d += "#define GM_SPLAT 1\n";
+  if (rim_lists) d += "#define GM_RIM_LISTS 1\n";
   if (tiled) d += "#define GM_TILED 1\n#define GM_TILE " + std::to_string(tile) + "\n";
   d += "#define GM_COMBINE " + std::to_string(int(combine)) + "\n";
   d += "#define GM_AREA " + std::to_string(int(sampling)) + "\n";
@@ -119,22 +125,29 @@ std::string FieldVariant::defines(bool exact_fma, int tile) const {
 }
 
 const Program& FieldPrograms::get(const FieldVariant& v) {
-  std::vector<FieldVariant> group = {v};
+  FieldVariant base = v;
+  base.rim_pass = base.tiled = base.splat = base.rim_lists = false;
+  std::vector<FieldVariant> group = {base};
   if (v.cutoff) {
-    FieldVariant r = v;
-    r.rim_pass = !v.rim_pass;
-    group.push_back(r);
-  }
-  if (v.cutoff)
-    for (std::size_t i = 0, n = group.size(); i < n; ++i) {
-      FieldVariant t = group[i];
-      t.tiled = !t.tiled;
+    for (bool rim : {false, true})
+      for (bool tiled : {false, true}) {
+        FieldVariant t = base;
+        t.rim_pass = rim, t.tiled = tiled;
+        if (rim || tiled) group.push_back(t);
+      }
+    if (base.splat_allowed() && base.texels) {  // the renderer splats with texel records only
+      FieldVariant t = base;
+      t.splat = true;
+      group.push_back(t);
+      t.splat = false, t.rim_pass = t.rim_lists = true;  // its rim pass
       group.push_back(t);
     }
+  }
   for (const FieldVariant& w : group) {
     Program& p = programs_[w.index()];
     if (!p)
       p = link_program(w.rim_pass ? shader_src::rim_points_vert
+                       : w.splat  ? shader_src::splat_vert
                        : w.tiled  ? shader_src::tile_spans_vert
                                   : shader_src::fullscreen_vert,
                        shader_src::mixture_frag, w.defines(exact_fma_, tile_) + extra_);

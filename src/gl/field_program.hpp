@@ -41,14 +41,25 @@ struct FieldVariant {
   bool extended = false;  // z2 from exact products (see above)
   bool all_axis = false;  // every kernel axis-aligned: z2 = w22 v (plain path, one product less)
   bool rim_pass = false;  // the float64 rim decisions at listed pixels (rim_pixels.hpp), as points
+  // Kernel records and tile lists read from buffer textures (texelFetch) instead of the blocks;
+  // per renderer, not per scene (MixtureRenderer: on a software rasterizer).
+  bool texels = false;
+  // The splat pass (shaders/splat.vert): one blended quad per kernel over its cutoff box.
+  bool splat = false;
+  bool rim_lists = false;  // the splat's rim pass: each rim pixel loops over its own kernel list
 
-  static constexpr int kCount = 2 * 2 * 3 * 2 * 2 * 2 * 2 * 2;
+  static constexpr int kCount = 2 * 2 * 3 * 2 * 2 * 2 * 2 * 2 * 2 * 2 * 2;
+  // Whether a scene of this variant may take the splat pass: point sampling and a cutoff (the
+  // boxes); area sampling's axis-aligned-first order is left to the loop. Max needs, besides,
+  // kernels of weight >= 0 (MixtureRenderer checks): a pixel outside a kernel's box starts from
+  // the cleared 0, which the loop's max only includes where some kernel is cut off.
+  bool splat_allowed() const { return cutoff && sampling == Sampling::Point; }
   int index() const;  // 0 .. kCount-1
   std::string defines(bool exact_fma, int tile) const;
 };
 
 // The linked field programs, each variant linked on first use. A cutoff variant is linked together
-// with its rim pass and its tiled twin, so the set of programs a
+// with its rim pass, its tiled twin and its splat twin, so the set of programs a
 // renderer holds does not depend on which path a scene took (the soak test counts them).
 class FieldPrograms {
  public:

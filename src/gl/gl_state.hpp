@@ -9,7 +9,9 @@
 
 namespace gm::gl {
 
-// Saves framebuffers, viewport, scissor, program, VAO, enables, texture units 0-2, the uniform and
+// Saves framebuffers, viewport, scissor, program, VAO, enables, texture units 0-2 (2D) and 3-5
+// (buffer textures: the field pass's kernel records and tile lists), blend functions and
+// equations, the uniform and
 // storage buffer bindings, colour mask, polygon mode and point size at construction; restores them
 // at destruction.
 class StateGuard {
@@ -26,6 +28,10 @@ class StateGuard {
       glActiveTexture(GLenum(GL_TEXTURE0 + i));
       glGetIntegerv(GL_TEXTURE_BINDING_2D, &textures_[std::size_t(i)]);
     }
+    for (int i = 0; i < kBufferUnits; ++i) {
+      glActiveTexture(GLenum(GL_TEXTURE0 + kUnits + i));
+      glGetIntegerv(GL_TEXTURE_BINDING_BUFFER, &buffer_textures_[std::size_t(i)]);
+    }
     glActiveTexture(GLenum(active_texture_));
     glGetIntegeri_v(GL_UNIFORM_BUFFER_BINDING, 0, &ubo0_);
     for (GLuint i = 0; i < kSsboBindings; ++i)
@@ -36,11 +42,14 @@ class StateGuard {
     glGetIntegerv(GL_POLYGON_MODE, polygon_mode_.data());
     glGetFloatv(GL_POINT_SIZE, &point_size_);
     for (std::size_t i = 0; i < kCaps.size(); ++i) enabled_[i] = glIsEnabled(kCaps[i]);
+    for (std::size_t i = 0; i < kBlend.size(); ++i) glGetIntegerv(kBlend[i], &blend_[i]);
   }
   ~StateGuard() {
     for (std::size_t i = 0; i < kCaps.size(); ++i)
       enabled_[i] ? glEnable(kCaps[i]) : glDisable(kCaps[i]);
     glColorMask(color_mask_[0], color_mask_[1], color_mask_[2], color_mask_[3]);
+    glBlendFuncSeparate(GLenum(blend_[0]), GLenum(blend_[1]), GLenum(blend_[2]), GLenum(blend_[3]));
+    glBlendEquationSeparate(GLenum(blend_[4]), GLenum(blend_[5]));
     glPolygonMode(GL_FRONT_AND_BACK, GLenum(polygon_mode_[0]));
     glPointSize(point_size_);
     // Indexed binding 0 first: glBindBufferBase also sets the generic binding, restored after.
@@ -52,6 +61,10 @@ class StateGuard {
     for (int i = 0; i < kUnits; ++i) {
       glActiveTexture(GLenum(GL_TEXTURE0 + i));
       glBindTexture(GL_TEXTURE_2D, GLuint(textures_[std::size_t(i)]));
+    }
+    for (int i = 0; i < kBufferUnits; ++i) {
+      glActiveTexture(GLenum(GL_TEXTURE0 + kUnits + i));
+      glBindTexture(GL_TEXTURE_BUFFER, GLuint(buffer_textures_[std::size_t(i)]));
     }
     glActiveTexture(GLenum(active_texture_));
     glBindVertexArray(GLuint(vao_));
@@ -74,6 +87,11 @@ class StateGuard {
 
  private:
   static constexpr int kUnits = 3;
+  // The splat pass's blend functions and equations.
+  static constexpr std::array<GLenum, 6> kBlend = {GL_BLEND_SRC_RGB,      GL_BLEND_DST_RGB,
+                                                   GL_BLEND_SRC_ALPHA,    GL_BLEND_DST_ALPHA,
+                                                   GL_BLEND_EQUATION_RGB, GL_BLEND_EQUATION_ALPHA};
+  static constexpr int kBufferUnits = 3;      // units 3, 4, 5
   static constexpr GLuint kSsboBindings = 6;  // kernels, tiles (offsets, indices, spans), rims
   static constexpr std::array<GLenum, 10> kCaps = {GL_BLEND,
                                                    GL_DEPTH_TEST,
@@ -92,6 +110,8 @@ class StateGuard {
   std::array<GLint, 2> polygon_mode_{GL_FILL, GL_FILL};
   GLfloat point_size_ = 1;
   std::array<GLint, kUnits> textures_{};
+  std::array<GLint, kBufferUnits> buffer_textures_{};
+  std::array<GLint, kBlend.size()> blend_{};
   std::array<GLboolean, 4> color_mask_{};
   std::array<GLboolean, kCaps.size()> enabled_{};
 };

@@ -9,6 +9,13 @@
 //   textures with uv (0, 0) at the top-left.
 // - Kernels: up to kUboKernels (204, sized for the 16 KiB uniform-block minimum) in a std140
 //   uniform buffer, more in a std430 shader storage buffer (GM_USE_SSBO). Layout: kernel_block.hpp.
+//   On a software rasterizer (set_fetch) the same records, and the tile lists, are read as buffer
+//   textures instead (GM_TEXELS, texture units 3-5): llvmpipe gathers block members one float at
+//   a time but fetches a whole RGBA32F texel at once.
+// - Cut-off scenes take one of three field passes, whichever a cost model (tile_binning.hpp) finds
+//   cheapest: the untiled loop, the tiles, or the splat (texels only: one blended quad per kernel
+//   over its cutoff box, splat.vert; used only where a probe shows that the blend reproduces the
+//   loop's fold bit for bit). All three give the same bits.
 // - Tiled binning (cutoff scenes, set_tiling): tile_binning.cpp bins the kernels into tiles (4x4 on
 // a software rasterizer, else 8x8);
 //   offsets, indices and the spans of non-empty tiles go to storage buffers at bindings 1, 2 and
@@ -39,7 +46,8 @@
 //   allocating the targets and buffers, an incomplete framebuffer, a context older than 4.5.
 //   Test hook: GAUSSMAP_GL_SIMULATE=old-context | shader-error | out-of-memory makes the real
 //   checks fire (tests/cli/gl_failures.sh): the version check sees 3.3, mixture.frag gets an
-//   #error line, the field/colour texture allocation (past 1x1) reports GL_OUT_OF_MEMORY.
+//   #error line, the field/colour texture allocation (past 1x1) reports GL_OUT_OF_MEMORY;
+//   inexact-blend makes the splat probe see one differing pixel (tests/gl/test_tiles.cpp).
 #include "mixture_renderer.hpp"
 
 #include <glad/gl.h>
@@ -79,12 +87,19 @@ struct MixtureRenderer::Impl {
   FieldPrograms field_programs;
   Program colormap;
   VertexArray vao;
-  Buffer ubo, ssbo, tile_offsets, tile_indices, tile_spans, rim, rim_px;
+  Buffer ubo, ssbo, tile_offsets, tile_indices, tile_spans, rim, rim_px, kernel_texel_buf;
   std::size_t ssbo_bytes = 0, tile_offsets_bytes = 0, tile_indices_bytes = 0, tile_spans_bytes = 0,
-              rim_bytes = 0, rim_px_bytes = 0;
+              rim_bytes = 0, rim_px_bytes = 0, kernel_texel_bytes = 0;
+  // Buffer textures over kernel_texel_buf, tile_offsets and tile_indices (FieldVariant::texels).
+  Texture kernel_texels, tile_offs_texels, tile_idx_texels;
+  GLuint kernel_texels_buf = 0, tile_offs_texels_buf = 0, tile_idx_texels_buf = 0;  // attached
+  Fetch fetch = Fetch::Auto;
+  bool software = false;  // a CPU rasterizer (is_software_renderer)
+  GLint max_texels = 0;   // GL_MAX_TEXTURE_BUFFER_SIZE
   std::size_t last_rim_pixels = 0;
   Tiling tiling = Tiling::Auto;
-  bool used_tiles = false;
+  bool used_tiles = false, used_splat = false;
+  int splat_exact = -1;  // the blend folds as combine_fold does, bit for bit (-1: not probed yet)
   FieldVariant variant;  // of the last render_field
   int tile_size = 8;     // tile side in pixels (constructor)
   Texture field_tex, color_tex, table_tex, threshold_tex;
@@ -108,13 +123,16 @@ struct MixtureRenderer::Impl {
   void check_size(int w, int h) const;
   int rows_per_strip(const Scene& scene, const Window& win, double kernels) const;
   void upload_storage(Buffer& buf, std::size_t& cap, const void* data, std::size_t bytes,
-                      GLuint binding, const char* what);
+                      GLint binding, const char* what);
+  void attach_texels(Texture& tex, GLuint& attached, const Buffer& buf, GLenum format, GLuint unit);
+  bool probe_splat(MixtureRenderer& r);
 };
 
-// Copies `bytes` into a storage buffer bound at `binding`, growing it geometrically (a new buffer
-// object: immutable storage cannot be resized). Out of GPU memory -> GlError.
+// Copies `bytes` into a storage buffer bound at `binding` (< 0: not bound as a storage buffer),
+// growing it geometrically (a new buffer object: immutable storage cannot be resized). Out of GPU
+// memory -> GlError.
 void MixtureRenderer::Impl::upload_storage(Buffer& buf, std::size_t& cap, const void* data,
-                                           std::size_t bytes, GLuint binding, const char* what) {
+                                           std::size_t bytes, GLint binding, const char* what) {
   if (GLint64(bytes) > max_ssbo_bytes)
     throw GlError(
         std::string(what) + " need " + std::to_string(bytes) +
@@ -134,7 +152,18 @@ void MixtureRenderer::Impl::upload_storage(Buffer& buf, std::size_t& cap, const 
     cap = want;
   }
   if (bytes > 0) glNamedBufferSubData(buf.id(), 0, GLsizeiptr(bytes), data);
-  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, binding, buf.id());
+  if (binding >= 0) glBindBufferBase(GL_SHADER_STORAGE_BUFFER, GLuint(binding), buf.id());
+}
+
+// Makes `tex` a buffer texture of `format` over `buf` and binds it to texture unit `unit`.
+// `attached`: the buffer it was last attached to (upload_storage replaces the buffer object when
+// it grows; re-attaching an unchanged one would make the driver rebuild its view every render).
+void MixtureRenderer::Impl::attach_texels(Texture& tex, GLuint& attached, const Buffer& buf,
+                                          GLenum format, GLuint unit) {
+  if (!tex) tex = make_texture(GL_TEXTURE_BUFFER), attached = 0;
+  if (attached != buf.id()) glTextureBuffer(tex.id(), format, buf.id());
+  attached = buf.id();
+  glBindTextureUnit(unit, tex.id());
 }
 
 void MixtureRenderer::Impl::check_size(int w, int h) const {
@@ -206,6 +235,44 @@ int MixtureRenderer::Impl::rows_per_strip(const Scene& scene, const Window& win,
   return int(std::clamp(rows, 1.0, double(win.rows)));
 }
 
+// Whether the splat pass gives the loop's field bit for bit on this GL: GL does not pin down the
+// blend unit's arithmetic (precision, a fused multiply-add in prob_or's c (1 - dst) + dst), so a
+// fixed scene of overlapping cut-off kernels is drawn both ways, for sum and prob_or, and the
+// fields compared; the splat is used only where they agree. Runs once, on the first scene that
+// could take the splat.
+bool MixtureRenderer::Impl::probe_splat(MixtureRenderer& r) {
+  Scene probe;
+  probe.width = 29, probe.height = 23;
+  probe.normalization = Normalization::Peak;
+  probe.cutoff_sigma = 3.0;
+  for (int i = 0; i < 9; ++i) {
+    Kernel k;
+    k.cx = 3.1 + 2.7 * i, k.cy = 2.3 + 2.2 * i * (i % 3 == 0 ? 1.0 : 0.7);
+    k.sx = 2.0 + 0.37 * i, k.sy = 3.3 - 0.21 * i;
+    k.weight = 0.35 + 0.07 * i;
+    probe.kernels.push_back(k);
+  }
+  const Tiling saved = tiling;
+  splat_exact = 1;  // lets the probe's own splat render through
+  bool same = true;
+  for (Combine c : {Combine::Sum, Combine::Max, Combine::ProbOr}) {
+    probe.combine = c;
+    tiling = Tiling::Off;
+    r.render_field(probe);
+    const Field loop = r.read_field();
+    tiling = Tiling::Splat;
+    r.render_field(probe);
+    Field splat = r.read_field();
+    if (simulate == "inexact-blend")  // test hook: a blend that rounds differently somewhere
+      splat.data[splat.data.size() / 2] = std::nextafter(splat.data[splat.data.size() / 2], 1.0f);
+    same = same && used_splat &&
+           std::memcmp(loop.data.data(), splat.data.data(), loop.data.size() * sizeof(float)) == 0;
+  }
+  tiling = saved;
+  splat_exact = same ? 1 : 0;
+  return same;
+}
+
 MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()) {
   if (load == nullptr) throw GlError("no GL: no function loader given");
   struct Loader {
@@ -237,6 +304,7 @@ MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()
   glGetIntegerv(GL_MAX_FRAMEBUFFER_HEIGHT, &m.max_fb_h);
   glGetIntegerv(GL_MAX_VIEWPORT_DIMS, m.max_viewport);
   glGetInteger64v(GL_MAX_SHADER_STORAGE_BLOCK_SIZE, &m.max_ssbo_bytes);
+  glGetIntegerv(GL_MAX_TEXTURE_BUFFER_SIZE, &m.max_texels);
   GLint max_ubo = 0;
   glGetIntegerv(GL_MAX_UNIFORM_BLOCK_SIZE, &max_ubo);
   if (max_ubo < GLint(kUboBytes))
@@ -248,7 +316,8 @@ MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()
   // Tiles of 4x4 on a software rasterizer (fewest kernel visits: 10,000 kernels of sigma 3 cut at
   // 3, 1024x1024, took 103 / 130 / 149 / 340 ms with tiles of 4 / 8 / 16 / 32), 8x8 on a GPU, so
   // that a 32-lane warp (8x4 pixels) stays inside one tile and one kernel list.
-  m.tile_size = is_software_renderer(m.renderer) ? 4 : 8;
+  m.software = is_software_renderer(m.renderer);
+  m.tile_size = m.software ? 4 : 8;
   m.field_programs.configure(m.exact_fma, m.tile_size,
                              m.simulate == "shader-error"
                                  ? "#error simulated failure (GAUSSMAP_GL_SIMULATE=shader-error)\n"
@@ -271,8 +340,8 @@ MixtureRenderer::MixtureRenderer(LoadProc load) : impl_(std::make_unique<Impl>()
     glTextureParameteri(t, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
   }
   check_gl("creating the renderer's GL objects");
-  // Warm-up: one tiny timed draw. Mesa's llvmpipe reports garbage (its clock since boot) for the
-  // first GL_TIME_ELAPSED query of a context; this also compiles the program on the driver side.
+  // Warm-up: one tiny timed draw. A context's first GL_TIME_ELAPSED result can be garbage (Mesa's
+  // llvmpipe gave its clock since boot); this also compiles the program on the driver side.
   Scene warm;
   warm.width = warm.height = 1;
   render_field(warm);
@@ -315,14 +384,51 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
     rim = std::move(sorted_rim);
   }
   const std::size_t bytes = kernels.size() * sizeof(KernelGpu);
+  // Texel fetches (see set_fetch) where the records fit the GL's buffer-texture limit.
+  const auto fits_texels = [&](std::size_t texels) { return texels <= std::size_t(m.max_texels); };
+  bool texels = (m.fetch == Fetch::Texels || (m.fetch == Fetch::Auto && m.software)) &&
+                fits_texels(5 * kernels.size());
 
+  // Which field pass (cut-off scenes; costs: tile_binning.hpp). The splat first (texel records,
+  // point sampling, max only with weights >= 0): its cost follows the kernels' box areas and needs
+  // no binning, so where it beats the loop and a lower bound of the tiles (every box pixel a
+  // tiled visit, plus the per-tile binning) the tiles are never built.
+  PixelFrame frame = pixel_frame(scene);
+  const double pixels = double(win.cols) * double(win.rows);
+  double per_pixel = double(count);  // kernels each pixel loops over (strip sizing)
+  std::vector<std::int32_t> splats;  // per quad: box (x0, x1, y0, y1), kernel index, 0, 0, 0
+  double splat_cost = -1;            // < 0: the scene cannot take the splat
+  m.used_splat = m.used_tiles = false;
+  FieldVariant eligible;
+  eligible.cutoff = cutoff, eligible.combine = scene.combine, eligible.sampling = scene.sampling;
+  const auto no_negative = [&] {
+    return std::all_of(kernels.begin(), kernels.end(),
+                       [](const KernelGpu& k) { return k.amp >= 0.0f && !std::signbit(k.amp); });
+  };
+  bool want_splat = false;
+  if (texels && count > 0 && eligible.splat_allowed() &&
+      (scene.combine != Combine::Max || no_negative()) &&
+      (m.tiling == Tiling::Splat || m.tiling == Tiling::Auto)) {
+    double area = 0;
+    splats.reserve(8 * kernels.size());
+    for (int i = 0; i < count; ++i) {
+      const PixelBox b = kernel_pixel_box(kernels[std::size_t(i)], *scene.cutoff_sigma, frame,
+                                          win.cols, win.rows, win.row0, win.col0);
+      if (b.empty()) continue;
+      area += double(b.area());
+      splats.insert(splats.end(), {b.c0, b.c1 + 1, b.r0, b.r1 + 1, i, 0, 0, 0});
+    }
+    splat_cost = area * kSplatFragment + double(splats.size() / 8) * kSplatInstance;
+    const double tiles =
+        std::ceil(win.cols / double(m.tile_size)) * std::ceil(win.rows / double(m.tile_size));
+    want_splat =
+        m.tiling == Tiling::Splat || (splat_cost < pixels * (kTexelFragment + double(count)) &&
+                                      splat_cost < area * kTexelTiled + tiles * kTileGrid);
+  }
   // Tiled binning: only with a cutoff; Auto where the cost model says so (tiled_is_cheaper). Over
   // the entry cap: untiled.
-  PixelFrame frame = pixel_frame(scene);
   TileLists lists;
-  double per_pixel = double(count);  // kernels each pixel loops over (strip sizing)
-  m.used_tiles = false;
-  if (cutoff && count > 0 && m.tiling != Tiling::Off) {
+  if (cutoff && count > 0 && !want_splat && (m.tiling == Tiling::Auto || m.tiling == Tiling::On)) {
     const std::uint64_t cap = std::min<std::uint64_t>(
         kMaxTileEntries, std::uint64_t(std::max<GLint64>(m.max_ssbo_bytes, 0) / 4));
     if (bin_kernels(kernels, count_axis, *scene.cutoff_sigma, frame, win.cols, win.rows,
@@ -330,15 +436,32 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
       const int nonempty = lists.nonempty();
       const double covered = double(nonempty) / double(lists.tiles());
       const double mean = double(lists.entries()) / double(std::max(nonempty, 1));
-      m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, covered, mean);
+      m.used_tiles = m.tiling == Tiling::On || tiled_is_cheaper(count, covered, mean, texels);
       if (m.used_tiles) per_pixel = mean;
+      if (m.used_tiles && !(fits_texels(lists.offsets.size()) && fits_texels(lists.entries())))
+        texels = false;
     }
+    if (splat_cost >= 0 && m.tiling == Tiling::Auto && texels) {
+      const double best = m.used_tiles ? double(lists.nonempty()) * lists.tile * lists.tile *
+                                             (kTexelTiledFragment + per_pixel * kTexelTiled)
+                                       : pixels * (kTexelFragment + double(count));
+      want_splat = splat_cost < best;
+    }
+  }
+  if (want_splat) {
+    if (m.splat_exact == -1) m.probe_splat(*this);  // renders: this render's choice is redone
+    m.used_splat = m.splat_exact == 1;
+    if (m.used_splat) m.used_tiles = false, per_pixel = double(count);
   }
 
   StateGuard guard;
   clear_gl_errors();
-  m.used_ssbo = count > kUboKernels;
-  if (!m.used_ssbo) {
+  m.used_ssbo = !texels && count > kUboKernels;
+  if (texels) {
+    m.upload_storage(m.kernel_texel_buf, m.kernel_texel_bytes, kernels.data(), bytes, -1,
+                     (std::to_string(count) + " kernels").c_str());
+    m.attach_texels(m.kernel_texels, m.kernel_texels_buf, m.kernel_texel_buf, GL_RGBA32F, 3);
+  } else if (!m.used_ssbo) {
     if (bytes > 0) glNamedBufferSubData(m.ubo.id(), 0, GLsizeiptr(bytes), kernels.data());
     glBindBufferBase(GL_UNIFORM_BUFFER, 0, m.ubo.id());
   } else {
@@ -346,14 +469,25 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
                      (std::to_string(count) + " kernels").c_str());
   }
   std::vector<std::int32_t> spans;  // tiled: the rectangles to draw (tile_spans.vert)
+  if (m.used_splat)
+    m.upload_storage(m.tile_spans, m.tile_spans_bytes, splats.data(),
+                     splats.size() * sizeof(std::int32_t), 5, "the splat boxes");
   if (m.used_tiles) {
     spans = nonempty_rects(lists);
     m.upload_storage(m.tile_spans, m.tile_spans_bytes, spans.data(),
                      spans.size() * sizeof(std::int32_t), 5, "the tile spans");
+  }
+  if (m.used_tiles) {
     m.upload_storage(m.tile_offsets, m.tile_offsets_bytes, lists.offsets.data(),
-                     lists.offsets.size() * sizeof(std::uint32_t), 1, "the tile offsets");
+                     lists.offsets.size() * sizeof(std::uint32_t), texels ? -1 : 1,
+                     "the tile offsets");
     m.upload_storage(m.tile_indices, m.tile_indices_bytes, lists.indices.data(),
-                     lists.indices.size() * sizeof(std::uint32_t), 2, "the tile lists");
+                     lists.indices.size() * sizeof(std::uint32_t), texels ? -1 : 2,
+                     "the tile lists");
+    if (texels) {
+      m.attach_texels(m.tile_offs_texels, m.tile_offs_texels_buf, m.tile_offsets, GL_R32UI, 4);
+      m.attach_texels(m.tile_idx_texels, m.tile_idx_texels_buf, m.tile_indices, GL_R32UI, 5);
+    }
   }
   if (cutoff && count > 0)
     m.upload_storage(m.rim, m.rim_bytes, rim.data(), rim.size() * sizeof(double), 3,
@@ -365,6 +499,8 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   m.variant = FieldVariant{m.used_ssbo,    m.used_tiles, scene.combine,
                            scene.sampling, cutoff,       needs_extended(kernels)};
   m.variant.all_axis = !m.variant.extended && all_axis_aligned(kernels);
+  m.variant.texels = texels;
+  m.variant.splat = m.used_splat;
   // The uniforms of the field pass and of its rim pass (rim_pass: + the grid and target size).
   auto set_uniforms = [&](GLuint p, bool rim_pass) {
     glProgramUniform1i(p, 0, count);
@@ -379,7 +515,8 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
       const Grid grid = Grid::of(scene);
       glProgramUniform4d(p, 8, grid.x0, grid.dx, grid.y0, grid.dy);
     }
-    if (rim_pass || m.used_tiles) glProgramUniform2f(p, 9, float(win.cols), float(win.rows));
+    if (rim_pass || m.used_tiles || m.used_splat)
+      glProgramUniform2f(p, 9, float(win.cols), float(win.rows));
     if (m.used_tiles && !rim_pass) glProgramUniform1i(p, 10, lists.tile);
   };
   const GLuint p = m.field_programs.get(m.variant).id();
@@ -391,13 +528,17 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
   glUseProgram(p);
   glBindVertexArray(m.vao.id());
 
-  const int rows = m.rows_per_strip(scene, win, per_pixel);
+  const int rows = m.used_splat ? win.rows : m.rows_per_strip(scene, win, per_pixel);
   const bool strips = rows < win.rows;
   if (strips) glEnable(GL_SCISSOR_TEST);
-  glBeginQuery(GL_TIME_ELAPSED, m.timer.id());
+  // A timer query only where it measures the work: llvmpipe returns from the draw before
+  // rasterizing (its GL_TIME_ELAPSED covers little of it) and bins the query's commands into every
+  // 64x64 block of the target (~4 ms at 4096x4096).
+  const bool timed = !m.software;
+  if (timed) glBeginQuery(GL_TIME_ELAPSED, m.timer.id());
   m.last_strips = 0;
   // No kernel: every combine rule gives 0, a clear. Tiled: the tiles no kernel reaches keep it.
-  if (m.used_tiles || count == 0) {
+  if (m.used_tiles || m.used_splat || count == 0) {
     const float zero[4] = {0, 0, 0, 0};
     glClearNamedFramebufferfv(m.field_fbo.id(), GL_COLOR, 0, zero);
   }
@@ -406,7 +547,17 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
       glScissor(0, y, win.cols, std::min(rows, win.rows - y));
       if (m.last_strips > 0) glFlush();
     }
-    if (m.used_tiles)
+    if (m.used_splat) {
+      // Instance order = kernel order: GL blends a draw's fragments in primitive order.
+      glEnable(GL_BLEND);
+      glBlendEquation(scene.combine == Combine::Max ? GL_MAX : GL_FUNC_ADD);
+      if (scene.combine == Combine::ProbOr)
+        glBlendFunc(GL_ONE_MINUS_DST_COLOR, GL_ONE);  // c (1 - acc) + acc
+      else
+        glBlendFunc(GL_ONE, GL_ONE);  // v + acc (max: the factors are ignored)
+      glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(splats.size() / 8));
+      glDisable(GL_BLEND);
+    } else if (m.used_tiles)
       glDrawArrays(GL_TRIANGLES, 0, GLsizei(spans.size() / 4 * 6));
     else
       glDrawArrays(GL_TRIANGLES, 0, 3);
@@ -424,10 +575,32 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
       throw GlError("rim pixel list over its bound (internal error)");
     m.last_rim_pixels = px.size() / 2;
     if (!px.empty()) {
-      m.upload_storage(m.rim_px, m.rim_px_bytes, px.data(), px.size() * sizeof(std::int32_t), 4,
-                       "the rim pixels");
+      // Per pixel: col, row and, after the splat, the range of its own kernel list: the kernels
+      // whose box holds it, ascending (the others are cut off there, as a tile's list says).
+      std::vector<std::int32_t> rim_px;
+      std::vector<std::uint32_t> rim_idx;
+      rim_px.reserve(2 * px.size());
+      for (std::size_t j = 0; j < px.size(); j += 2) {
+        const auto b0 = std::int32_t(rim_idx.size());
+        if (m.used_splat) {
+          const int c = px[j] - win.col0, r = px[j + 1] - win.row0;
+          for (std::size_t q = 0; q < splats.size(); q += 8)
+            if (c >= splats[q] && c < splats[q + 1] && r >= splats[q + 2] && r < splats[q + 3])
+              rim_idx.push_back(std::uint32_t(splats[q + 4]));
+        }
+        rim_px.insert(rim_px.end(), {px[j], px[j + 1], b0, std::int32_t(rim_idx.size())});
+      }
+      m.upload_storage(m.rim_px, m.rim_px_bytes, rim_px.data(),
+                       rim_px.size() * sizeof(std::int32_t), 4, "the rim pixels");
+      if (m.used_splat) {
+        m.upload_storage(m.tile_indices, m.tile_indices_bytes, rim_idx.data(),
+                         rim_idx.size() * sizeof(std::uint32_t), -1, "the rim pixels' lists");
+        m.attach_texels(m.tile_idx_texels, m.tile_idx_texels_buf, m.tile_indices, GL_R32UI, 5);
+      }
       FieldVariant rv = m.variant;
       rv.rim_pass = true;
+      rv.splat = false;
+      rv.rim_lists = m.used_splat;  // the splat's rim pixels loop over their own lists
       const GLuint rp = m.field_programs.get(rv).id();
       set_uniforms(rp, true);
       glDisable(GL_SCISSOR_TEST);
@@ -435,8 +608,8 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
       glDrawArrays(GL_POINTS, 0, GLsizei(px.size() / 2));
     }
   }
-  glEndQuery(GL_TIME_ELAPSED);
-  m.timer_pending = true;
+  if (timed) glEndQuery(GL_TIME_ELAPSED);
+  m.timer_pending = timed;
   m.gpu_ms = -1;
   check_gl("drawing the field");
 }
@@ -561,6 +734,18 @@ bool MixtureRenderer::last_used_extended() const {
 }
 bool MixtureRenderer::last_used_ssbo() const {
   return impl_->used_ssbo;
+}
+bool MixtureRenderer::timer_queries() const {
+  return !impl_->software;
+}
+bool MixtureRenderer::last_used_splat() const {
+  return impl_->used_splat;
+}
+bool MixtureRenderer::last_used_texels() const {
+  return impl_->variant.texels;
+}
+void MixtureRenderer::set_fetch(Fetch mode) {
+  impl_->fetch = mode;
 }
 int MixtureRenderer::ubo_capacity() const {
   return kUboKernels;

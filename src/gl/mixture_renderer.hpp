@@ -20,9 +20,17 @@ namespace gm::gl {
 
 // Tiled binning of cut-off kernels (see set_tiling).
 enum class Tiling {
-  Auto,  // tiles when the scene has a cutoff and the binned loop is estimated cheaper (default)
-  Off,   // never: every pixel loops over every kernel
-  On,    // whenever the scene has a cutoff (tests, bench)
+  Auto,   // tiles when the scene has a cutoff and the binned loop is estimated cheaper (default)
+  Off,    // never: every pixel loops over every kernel
+  On,     // whenever the scene has a cutoff (tests, bench)
+  Splat,  // the splat pass wherever the scene and the GL allow it (tests, bench), else the loop
+};
+
+// How the field pass reads kernel records and tile lists (see set_fetch).
+enum class Fetch {
+  Auto,    // texels on a software rasterizer, blocks elsewhere (default)
+  Blocks,  // uniform block (storage block past its capacity), storage blocks for the tile lists
+  Texels,  // buffer textures, texelFetch (blocks where the GL's buffer-texture limit is too small)
 };
 
 using LoadProc = void* (*)(const char* name);
@@ -54,9 +62,19 @@ class MixtureRenderer {
 
   unsigned field_texture() const;  // GL names, for a viewer to draw (top row = texture row 0)
   unsigned color_texture() const;
-  double last_gpu_ms() const;   // GPU time of the last render_field (timer query), -1 if none;
-                                // the first call after a render waits for the GPU
+  double last_gpu_ms() const;  // GPU time of the last render_field (timer query), -1 if none;
+                               // the first call after a render waits for the GPU
+  // Whether render_field issues that timer query: not on a software rasterizer, where it would
+  // time little of the work and cost a command in every 64x64 block of the target.
+  bool timer_queries() const;
   bool last_used_ssbo() const;  // the last render_field needed the storage-buffer path
+  // Where the records come from. A software rasterizer (llvmpipe) gathers a block member one
+  // float at a time for the 8 lanes it shades together (a storage block even lane by lane), but
+  // fetches a whole RGBA32F texel at once: on llvmpipe texel fetches took k64 from 1.1-1.2x the
+  // naive uniform-block shader to 0.7x. On a GPU a uniform block is what a loop with a uniform
+  // index reads best. Both give the same field bit for bit.
+  void set_fetch(Fetch mode);
+  bool last_used_texels() const;  // the last render_field read the records as texels
   // The last render_field took the extended-precision path (strongly sheared kernels); else the
   // plain float32 one (docs/semantics.md, "GPU float32 paths").
   bool last_used_extended() const;
@@ -82,6 +100,12 @@ class MixtureRenderer {
   // tiled or not; the tile lists are storage buffers.
   void set_tiling(Tiling mode);
   bool last_used_tiles() const;  // the last render_field used the tile lists
+  // The splat pass: one quad per kernel over its cutoff box, blended into the target in kernel
+  // order (sum: +, max: max, prob_or: c (1 - acc) + acc), the float64 rim pass after it. Taken by
+  // Auto where its cost (the boxes' area) is below the loop's and the tiles', with texel records,
+  // point sampling (max: weights >= 0), and only on a GL whose blend reproduces the loop's field
+  // bit for bit (probed once on a fixed scene, each combine rule).
+  bool last_used_splat() const;
 
  private:
   struct Impl;

@@ -32,8 +32,9 @@ bool rim_pixels(const std::vector<Gaussian>& kernels, const Grid& grid, double c
   auto near = [&](const Gaussian& g, double x, double y) {
     return std::abs(g.d2(x, y) - g.cutoff_d2) <= kRimListTolerance * g.cutoff_d2;
   };
-  // Candidate columns of one row in the x interval [xa, xb] (domain units), one pixel of margin.
-  auto scan = [&](const Gaussian& g, int row, double y, double xa, double xb) {
+  // Candidate columns of one row in the x interval [xa, xb] (domain units) widened by `margin`
+  // pixels (the roots' rounding, see below); near() then decides each with the exact formula.
+  auto scan = [&](const Gaussian& g, int row, double y, double xa, double xb, double margin) {
     if (grid.dx == 0) {  // every column sits at x0
       if (near(g, grid.x0, y))
         for (int col = win.col0; col < col_end; ++col)
@@ -42,15 +43,24 @@ bool rim_pixels(const std::vector<Gaussian>& kernels, const Grid& grid, double c
     }
     double ca = (xa - grid.x0) / grid.dx, cb = (xb - grid.x0) / grid.dx;
     if (ca > cb) std::swap(ca, cb);
-    const double lo = std::max(std::floor(ca) - 1, double(win.col0));
-    const double hi = std::min(std::ceil(cb) + 1, double(col_end - 1));
+    const double lo = std::max(std::ceil(ca - margin), double(win.col0));
+    const double hi = std::min(std::floor(cb + margin), double(col_end - 1));
     for (double c = lo; c <= hi; ++c) {
       const int col = int(c);
       if (near(g, grid.x(col), y)) keys.push_back((std::int64_t(row) << 32) | col);
     }
   };
   for (const Gaussian& g : kernels) {
-    const double hy = std::sqrt(t_hi * g.c);
+    const double hy = std::sqrt(t_hi * g.c), hx = std::sqrt(t_hi * g.a);
+    // Rounding of the roots, in pixels: where a row is nearly tangent to the ellipse the
+    // discriminant's rounding (~8 eps b^2) grows through the square root to ~sqrt(8 eps) hx =
+    // 3e-8 hx; elsewhere a few eps of the coordinates. Margin: 1e-6 hx + 1e-9 of the coordinates'
+    // size, 30x and more above both (the band itself is ~1e-5 of the radius wide).
+    const double margin =
+        grid.dx == 0
+            ? 0.0
+            : (1e-6 * hx + 1e-9 * (std::abs(g.cx) + std::abs(grid.x0) + hx)) / std::abs(grid.dx) +
+                  1e-6;
     int r0 = win.row0, r1 = row_end - 1;
     if (grid.dy != 0) {
       double ra = (g.cy - hy - grid.y0) / grid.dy, rb = (g.cy + hy - grid.y0) / grid.dy;
@@ -63,10 +73,10 @@ bool rim_pixels(const std::vector<Gaussian>& kernels, const Grid& grid, double c
       double h0, h1, l0, l1;
       if (!roots(g, uy, t_hi, h0, h1)) continue;
       if (!roots(g, uy, t_lo, l0, l1)) {
-        scan(g, row, y, g.cx + h0, g.cx + h1);
+        scan(g, row, y, g.cx + h0, g.cx + h1, margin);
       } else {
-        scan(g, row, y, g.cx + h0, g.cx + l0);
-        scan(g, row, y, g.cx + l1, g.cx + h1);
+        scan(g, row, y, g.cx + h0, g.cx + l0, margin);
+        scan(g, row, y, g.cx + l1, g.cx + h1, margin);
       }
       if (keys.size() > 2 * max_pixels) {  // duplicates are possible: prune before giving up
         std::sort(keys.begin(), keys.end());

@@ -17,6 +17,7 @@ extern const ShaderFile colormap_frag;
 extern const ShaderFile fma_probe_frag;
 extern const ShaderFile rim_points_vert;
 extern const ShaderFile tile_spans_vert;
+extern const ShaderFile splat_vert;
 }  // namespace shader_src
 
 }  // namespace gm::gl

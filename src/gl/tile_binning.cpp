@@ -35,20 +35,29 @@ struct Box {
 
 Box kernel_box(const KernelGpu& k, double cutoff, const PixelFrame& f, int w, int h, int row0,
                int col0, int tile) {
-  // 0.1% and one pixel of margin: the float32 d2 and the rounding of kx, ky are far finer.
-  const double grow = cutoff * 1.001;
-  const double ccol = double(k.ci_x) + double(k.cf_x) + double(k.cf_x_lo);
-  const double crow = double(k.ci_y) + double(k.cf_y) + double(k.cf_y_lo);
-  const double hx = grow / std::abs(double(k.kx)) + 1.0;
-  const double hy = grow / std::abs(double(k.ky)) + 1.0;
-  int c0, c1, r0, r1;
-  axis_range(ccol, hx, f.mul_x, col0, w, c0, c1);
-  axis_range(crow, hy, f.mul_y, row0, h, r0, r1);
-  if (c0 > c1 || r0 > r1) return {1, 0, 1, 0};
-  return {c0 / tile, c1 / tile, r0 / tile, r1 / tile};  // fragment row = target row
+  const PixelBox p = kernel_pixel_box(k, cutoff, f, w, h, row0, col0);
+  if (p.empty()) return {1, 0, 1, 0};
+  return {p.c0 / tile, p.c1 / tile, p.r0 / tile, p.r1 / tile};  // fragment row = target row
 }
 
 }  // namespace
+
+PixelBox kernel_pixel_box(const KernelGpu& k, double cutoff, const PixelFrame& f, int w, int h,
+                          int row0, int col0) {
+  // 0.1% and 0.01 pixel of margin: the float32 d2 (~2.4e-6 of k^2 at the rim), the rounding of
+  // kx, ky (float) and of these sums (double) are far finer. Pixel centres sit at whole indices,
+  // so floor / ceil in axis_range take every centre within the half-extent.
+  const double grow = cutoff * 1.001;
+  const double ccol = double(k.ci_x) + double(k.cf_x) + double(k.cf_x_lo);
+  const double crow = double(k.ci_y) + double(k.cf_y) + double(k.cf_y_lo);
+  const double hx = grow / std::abs(double(k.kx)) + 0.01;
+  const double hy = grow / std::abs(double(k.ky)) + 0.01;
+  PixelBox b;
+  axis_range(ccol, hx, f.mul_x, col0, w, b.c0, b.c1);
+  axis_range(crow, hy, f.mul_y, row0, h, b.r0, b.r1);
+  if (b.c0 > b.c1 || b.r0 > b.r1) return PixelBox{};
+  return b;
+}
 
 bool bin_kernels(const std::vector<KernelGpu>& kernels, int count_axis, double cutoff_sigma,
                  const PixelFrame& frame, int width, int height, int tile,

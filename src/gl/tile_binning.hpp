@@ -6,7 +6,7 @@
 // first), so tile borders line up with the rasterizer's own pixel blocks. Tile t = ty * tiles_x +
 // tx. Each kernel gets a conservative pixel box from its cutoff ellipse: half-extents k sqrt(a) and
 // k sqrt(c) (domain units) = k / |kx|, k / |ky| in pixel-index units (kernel_block.hpp), widened by
-// 0.1% and one pixel (rounding; the shader decides the cutoff at the pixel centre for both
+// 0.1% and 0.01 pixel (rounding; the shader decides the cutoff at the pixel centre for both
 // samplings, so area sampling needs nothing more). Outside its box a kernel is beyond the cutoff
 // at every pixel, i.e. it adds exactly 0 there.
 //
@@ -54,14 +54,40 @@ inline constexpr std::uint64_t kMaxTileEntries = std::uint64_t(16) << 20;
 // kernel ~22 ms). The tiled pass draws only the non-empty tiles (tile_spans.vert): the rest is a
 // clear, whose cost is negligible.
 inline constexpr double kCostUbo = 1.0, kCostSsbo = 2.0, kCostTiled = 2.5, kCostFragment = 2.0;
+// The same with texel fetches (FieldVariant::texels), relative to one kernel visit of the untiled
+// texel loop (~2.5 ns on llvmpipe): a fragment ~4 visits (1920x1080, 64 kernels: 343 ms of CPU;
+// 2 kernels: 31 ms), a tiled fragment ~7 (3 offset fetches), a tiled visit ~1.6 (index + record).
+inline constexpr double kTexelFragment = 4.0, kTexelTiledFragment = 7.0, kTexelTiled = 1.6;
+// The splat pass, same unit: a fragment of a kernel's box (one kernel and the blend: 1920x1080,
+// 2 kernels whose boxes cover 0.9 Mpx, 6 ms of CPU), an instance (its quad's setup, binning and
+// ragged 4x4 blocks: 10,000 kernels of sigma 3, ~5 us each).
+inline constexpr double kSplatFragment = 2.5, kSplatInstance = 2000.0;
+// Binning, per tile of the target (counts, prefix sums, offsets, their upload): a 4096x4096
+// target of 4x4 tiles took ~13 ms of CPU with a single kernel.
+inline constexpr double kTileGrid = 5.0;
 
 // Whether the tiled pass beats the untiled loop over all `count` kernels: `covered` is the fraction
 // of tiles with a non-empty list, `mean` their mean list length.
-inline bool tiled_is_cheaper(int count, double covered, double mean) {
+inline bool tiled_is_cheaper(int count, double covered, double mean, bool texels = false) {
+  if (texels) {
+    const double untiled = kTexelFragment + double(count);
+    return covered * (kTexelTiledFragment + mean * kTexelTiled) < untiled;
+  }
   const double untiled =
       kCostFragment + double(count) * (count <= kUboKernels ? kCostUbo : kCostSsbo);
   return covered * (kCostFragment + mean * kCostTiled) < untiled;
 }
+
+// The target pixels a kernel's cutoff box reaches, inclusive: columns [c0, c1], rows [r0, r1]
+// (empty: c0 > c1). The target is the window of the grid whose top-left pixel has the global
+// index (row0, col0). Outside it the kernel is beyond the cutoff, i.e. adds exactly 0.
+struct PixelBox {
+  int c0 = 1, c1 = 0, r0 = 1, r1 = 0;
+  bool empty() const { return c0 > c1 || r0 > r1; }
+  std::int64_t area() const { return empty() ? 0 : std::int64_t(c1 - c0 + 1) * (r1 - r0 + 1); }
+};
+PixelBox kernel_pixel_box(const KernelGpu& k, double cutoff_sigma, const PixelFrame& frame,
+                          int width, int height, int row0 = 0, int col0 = 0);
 
 // Bins `kernels` (packed for `frame`, the first count_axis of them axis-aligned) for a width x
 // height target and a cutoff of k sigma. The target is the window of the grid whose top-left pixel

@@ -58,6 +58,7 @@ struct TilingGuard {
   gl::MixtureRenderer& r;
   ~TilingGuard() {
     r.set_tiling(gl::Tiling::Auto);
+    r.set_fetch(gl::Fetch::Auto);
     r.set_strip_rows(0);
   }
 };

@@ -3,14 +3,18 @@
 // kernels); the tiled field bit-identical to the untiled loop on random scenes (reversed domains,
 // odd sizes, 1x1, degenerate domains, kernels straddling tile and image borders, kernels wholly
 // outside, negative weights, hidden kernels), with strips too; the automatic choice; the CPU
-// binning itself (conservative boxes, ascending lists, the entry cap). The timing ratio 10,000 vs
-// 64 kernels is printed, never asserted.
+// binning itself (conservative boxes, ascending lists, the entry cap). The same for the texel
+// fetches and the splat pass; the splat refused where the blend probe fails. The timing ratio
+// 10,000 vs 64 kernels is printed, never asserted.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -21,6 +25,7 @@
 #include "core/scene.hpp"
 #include "error_budgets.hpp"
 #include "gl/kernel_block.hpp"
+#include "gl/rim_pixels.hpp"
 #include "gl/tile_binning.hpp"
 #include "gl_test_env.hpp"
 
@@ -105,11 +110,14 @@ TEST_CASE("gl tiles: 10,000 cut-off kernels, tiled, against the float64 referenc
                                  << " (point), " << test::kGpuTiledArea << " (area)");
 }
 
-TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on random scenes") {
+TEST_CASE(
+    "gl tiles: tiles, texel fetches and the splat give the untiled loop's field bit for bit on "
+    "random scenes") {
   GM_GL_OR_SKIP();
   test::TilingGuard tg{R};
   Rng rng(0xb17);
-  int scenes = 0, tiled = 0, differing = 0;
+  int scenes = 0, tiled = 0, splats = 0, differing = 0;
+  const bool llvmpipe = R.renderer_name().find("llvmpipe") != std::string::npos;
   for (int index = 0; index < 72; ++index) {
     Scene s;
     s.combine = Combine(index % 3);
@@ -169,7 +177,11 @@ TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on ran
       k.sx = std::max(rng.uniform(0.2, 1.0) * scale * ex, 0.3 * g.cell_w);
       k.sy = std::max(rng.uniform(0.2, 1.0) * scale * ey, 0.3 * g.cell_h);
       k.angle_deg = rotated ? rng.uniform(-170, 170) : 0.0;
-      k.weight = s.combine == Combine::ProbOr ? rng.uniform(0.05, 1.0) : rng.uniform(-0.8, 1.5);
+      // Max with weights >= 0 in half of its scenes (those may take the splat).
+      const bool positive = s.combine == Combine::Max && index % 4 < 2;
+      k.weight = s.combine == Combine::ProbOr ? rng.uniform(0.05, 1.0)
+                 : positive                   ? rng.uniform(0.0, 1.5)
+                                              : rng.uniform(-0.8, 1.5);
       k.visible = !rng.chance(0.05);
       s.kernels.push_back(k);
     }
@@ -178,22 +190,47 @@ TEST_CASE("gl tiles: the tiled field is bit-identical to the untiled loop on ran
          << " " << to_string(s.sampling) << " rotated " << rotated << " cutoff " << *s.cutoff_sigma
          << " kernels " << n << " domain " << dom;
     INFO(what.str());
+    // The untiled loop reading blocks is the baseline; every other path must give its bits.
+    R.set_fetch(gl::Fetch::Blocks);
     R.set_tiling(gl::Tiling::Off);
     R.render_field(s);
     CHECK_FALSE(R.last_used_tiles());
+    CHECK_FALSE(R.last_used_texels());
     Field untiled = R.read_field();
-    R.set_tiling(gl::Tiling::On);
-    R.render_field(s);
-    CHECK(R.last_used_tiles());
-    Field tiles = R.read_field();
-    const int diff = differing_pixels(untiled, tiles);
-    CHECK(diff == 0);
-    differing += diff;
+    auto check_path = [&](gl::Fetch fetch, gl::Tiling tiling, const char* path) {
+      R.set_fetch(fetch);
+      R.set_tiling(tiling);
+      R.render_field(s);
+      INFO(path);
+      CHECK(R.last_used_texels() == (fetch == gl::Fetch::Texels));
+      if (tiling == gl::Tiling::On) CHECK(R.last_used_tiles());
+      const bool splat_scene =
+          s.sampling == Sampling::Point &&
+          (s.combine != Combine::Max ||
+           std::all_of(s.kernels.begin(), s.kernels.end(), [&](const Kernel& k) {
+             return !k.visible || resolve(k, s.normalization, s.cutoff_sigma).amp >= 0;
+           }));
+      if (tiling == gl::Tiling::Splat) {
+        // Only where the scene allows it, and (llvmpipe: always) where the blend is exact.
+        CHECK((!R.last_used_splat() || splat_scene));
+        if (llvmpipe) CHECK(R.last_used_splat() == splat_scene);
+        splats += R.last_used_splat() ? 1 : 0;
+      }
+      const int diff = differing_pixels(untiled, R.read_field());
+      CHECK(diff == 0);
+      differing += diff;
+    };
+    check_path(gl::Fetch::Blocks, gl::Tiling::On, "tiles, blocks");
     tiled += R.last_used_tiles() ? 1 : 0;
+    check_path(gl::Fetch::Texels, gl::Tiling::Off, "loop, texels");
+    check_path(gl::Fetch::Texels, gl::Tiling::On, "tiles, texels");
+    check_path(gl::Fetch::Texels, gl::Tiling::Splat, "splat, texels");
+    check_path(gl::Fetch::Texels, gl::Tiling::Auto, "auto, texels");
     ++scenes;
   }
-  MESSAGE("tiled vs untiled: " << scenes << " random scenes (" << tiled << " tiled), " << differing
-                               << " pixels differing in any bit");
+  MESSAGE("tiles, texels, splat vs the untiled loop: "
+          << scenes << " random scenes (" << tiled << " tiled, " << splats << " splatted), "
+          << differing << " pixels differing in any bit");
 }
 
 TEST_CASE("gl tiles: strips over tiles equal one pass, bit for bit") {
@@ -242,11 +279,12 @@ TEST_CASE("gl tiles: the automatic choice, and forcing either path") {
   R.render_field(s);
   CHECK_FALSE(R.last_used_tiles());
   CHECK(same_bits(a, R.read_field()));
-  // Few small kernels: tiled too (only the tiles they reach are drawn).
+  // Few small kernels: tiled, or splatted where the GL blends exactly (either way only the area
+  // they reach is drawn).
   s.kernels.resize(8);
   R.set_tiling(gl::Tiling::Auto);
   R.render_field(s);
-  CHECK(R.last_used_tiles());
+  CHECK((R.last_used_tiles() || R.last_used_splat()));
   // Few kernels covering the image: the untiled loop (uniform buffer).
   for (Kernel& k : s.kernels) k.sx = k.sy = 200.0;
   R.render_field(s);
@@ -263,6 +301,7 @@ TEST_CASE("gl tiles: timing, 10,000 vs 64 cut-off kernels at 1024x1024 (informat
   test::TilingGuard tg{R};
   Rng rng(0x10000);
   double ms[2] = {0, 0};
+  std::string path[2];
   const int counts[2] = {64, 10000};
   for (int i = 0; i < 2; ++i) {
     Scene s = many_kernels(1024, 1024, counts[i], 3.0, 3.0, false, rng, 0.0);
@@ -275,12 +314,13 @@ TEST_CASE("gl tiles: timing, 10,000 vs 64 cut-off kernels at 1024x1024 (informat
       (void)R.read_field();
       best = std::min(best, ms_since(t0));
     }
-    CHECK(R.last_used_tiles());
+    CHECK((R.last_used_tiles() || R.last_used_splat()));
+    path[i] = R.last_used_splat() ? "splat" : "tiles";
     ms[i] = best;
   }
   MESSAGE("1024x1024, sigma 3, cutoff 3, render + readback: 64 kernels "
-          << ms[0] << " ms, 10,000 kernels " << ms[1] << " ms, ratio " << ms[1] / ms[0] << " on "
-          << R.renderer_name());
+          << ms[0] << " ms (" << path[0] << "), 10,000 kernels " << ms[1] << " ms (" << path[1]
+          << "), ratio " << ms[1] / ms[0] << " on " << R.renderer_name());
 }
 
 TEST_CASE("tiles: CPU binning: conservative boxes, ascending lists, split, cap") {
@@ -389,4 +429,117 @@ TEST_CASE("gl tiles: the drawn rectangles cover exactly the non-empty tiles, onc
   }
   MESSAGE(cases << " binnings: " << tiles << " non-empty tiles drawn as " << rects
                 << " rectangles, each exactly once");
+}
+
+TEST_CASE("gl splat: a GL whose blend does not fold as the loop does never takes the splat") {
+  GM_GL_OR_SKIP();
+  ::setenv("GAUSSMAP_GL_SIMULATE", "inexact-blend", 1);
+  std::unique_ptr<gl::MixtureRenderer> inexact;
+  try {
+    inexact = std::make_unique<gl::MixtureRenderer>(test::gl_env().context->loader());
+  } catch (...) {
+    ::unsetenv("GAUSSMAP_GL_SIMULATE");
+    throw;
+  }
+  ::unsetenv("GAUSSMAP_GL_SIMULATE");
+  test::TilingGuard tg{R};
+  Scene s;  // a few wide cut-off kernels on a large picture: Auto's cost model picks the splat
+  s.width = 640, s.height = 480;
+  s.cutoff_sigma = 3.0;
+  s.combine = Combine::ProbOr;
+  s.normalization = Normalization::Peak;
+  for (int i = 0; i < 3; ++i) {
+    Kernel k;
+    k.cx = 200 + 90 * i, k.cy = 150 + 70 * i, k.sx = 30, k.sy = 45, k.weight = 0.4 + 0.2 * i;
+    s.kernels.push_back(k);
+  }
+  const bool llvmpipe = R.renderer_name().find("llvmpipe") != std::string::npos;
+  for (Combine c : {Combine::Sum, Combine::Max, Combine::ProbOr}) {
+    s.combine = c;
+    R.set_tiling(gl::Tiling::Off);
+    R.render_field(s);
+    const Field loop = R.read_field();
+    for (gl::Tiling t : {gl::Tiling::Auto, gl::Tiling::Splat}) {
+      INFO(to_string(c) << (t == gl::Tiling::Auto ? ", auto" : ", splat forced"));
+      inexact->set_tiling(t);
+      inexact->render_field(s);
+      CHECK_FALSE(inexact->last_used_splat());
+      CHECK(same_bits(inexact->read_field(), loop));
+      R.set_tiling(t);  // the real probe on this GL: llvmpipe blends exactly
+      R.render_field(s);
+      if (llvmpipe) CHECK(R.last_used_splat());
+      CHECK(same_bits(R.read_field(), loop));
+    }
+  }
+  // Max with a negative weight: a pixel outside every box would get the cleared 0, the loop's
+  // max over negative values there is below it: never splatted, same bits.
+  s.combine = Combine::Max;
+  s.cutoff_sigma = 50.0;  // every box covers the picture, no kernel is cut off anywhere
+  for (Kernel& k : s.kernels) k.weight = -k.weight;
+  R.set_tiling(gl::Tiling::Off);
+  R.render_field(s);
+  const Field loop = R.read_field();
+  R.set_tiling(gl::Tiling::Splat);
+  R.render_field(s);
+  CHECK_FALSE(R.last_used_splat());
+  CHECK(same_bits(R.read_field(), loop));
+}
+
+TEST_CASE("rim pixels: the list equals a scan of every pixel with the reference's own d2") {
+  // GL-free. rim_pixels solves each row's band columns from the quadratic and checks only those
+  // (with a margin for the roots' rounding); a scan of every pixel is the independent answer.
+  Rng rng(0x51a);
+  int listed = 0, scenes = 0;
+  for (int trial = 0; trial < 160; ++trial) {
+    Scene s;
+    s.width = rng.integer(1, 90), s.height = rng.integer(1, 70);
+    const int dom = trial % 4;  // pixel indices, reversed, far offset with tiny steps, degenerate
+    if (dom == 1) {
+      s.domain_x = std::array<double, 2>{2.0 * s.width, -3.0};
+      s.domain_y = std::array<double, 2>{1.5 * s.height, 0.5};
+    } else if (dom == 2) {
+      s.domain_x = std::array<double, 2>{1e7, 1e7 + 1e-3 * s.width};
+      s.domain_y = std::array<double, 2>{-1e7 - 2e-3 * s.height, -1e7};
+    } else if (dom == 3) {
+      s.domain_x = std::array<double, 2>{4.0, 4.0};
+    }
+    s.cutoff_sigma = trial % 2 == 0 ? double(1 + trial % 3) : rng.uniform(0.5, 4.0);
+    const Grid g = Grid::of(s);
+    const double ex = std::max(std::abs(g.dx) * s.width, g.cell_w),
+                 ey = std::max(std::abs(g.dy) * s.height, g.cell_h);
+    std::vector<Gaussian> gs;
+    for (int i = 0, n = rng.integer(1, 12); i < n; ++i) {
+      Kernel k;
+      // Half of the kernels on pixel centres with whole-pixel sigmas: rims through pixel centres.
+      const bool exact = rng.chance(0.5);
+      k.cx = exact ? g.x(rng.integer(0, s.width - 1)) : g.x(0) + rng.uniform(-0.2, 1.2) * ex;
+      k.cy = exact ? g.y(rng.integer(0, s.height - 1)) : g.y(0) + rng.uniform(-0.2, 1.2) * ey;
+      k.sx = exact ? rng.integer(1, 6) * std::max(std::abs(g.dx), g.cell_w)
+                   : rng.uniform(0.02, 0.4) * ex;
+      k.sy = exact ? rng.integer(1, 6) * std::max(std::abs(g.dy), g.cell_h)
+                   : rng.uniform(0.02, 0.4) * ey;
+      k.angle_deg = rng.chance(0.5) ? 0.0 : rng.uniform(-180, 180);
+      gs.push_back(resolve(k, s.normalization, s.cutoff_sigma));
+    }
+    Window win{0, 0, s.height, s.width};
+    if (trial % 5 == 4 && s.width > 4 && s.height > 4)
+      win = Window{s.height / 3, s.width / 4, s.height / 2, s.width / 2};
+    std::vector<std::int32_t> got;
+    REQUIRE(gl::rim_pixels(gs, g, *s.cutoff_sigma, win, std::size_t(s.width) * s.height, got));
+    std::vector<std::int32_t> want;
+    for (int row = win.row0; row < win.row0 + win.rows; ++row)
+      for (int col = win.col0; col < win.col0 + win.cols; ++col)
+        for (const Gaussian& q : gs)
+          if (std::abs(q.d2(g.x(col), g.y(row)) - q.cutoff_d2) <=
+              gl::kRimListTolerance * q.cutoff_d2) {
+            want.insert(want.end(), {col, row});
+            break;
+          }
+    INFO("trial " << trial << ": " << s.width << "x" << s.height << " domain " << dom);
+    CHECK(got == want);
+    listed += int(want.size() / 2);
+    ++scenes;
+  }
+  MESSAGE(scenes << " scenes: " << listed << " rim pixels, every one listed, none extra");
+  CHECK(listed > 100);
 }

@@ -2,15 +2,17 @@
 // MixtureRenderer in ONE process, headless (EGL on Mesa llvmpipe in CI), checking that GL objects
 // and memory do not grow.
 //   - Scenes: 16..64 px a side, 1..600 kernels (both the uniform-buffer path, <= ubo_capacity(),
-//     and the storage-buffer path), every normalization / combine / sampling / cutoff / shape form
-//     / visibility / colormap / scale / range, sometimes forced strips. Each scene: render_field,
-//     read_field, render_colormap, read_image. Every 500 scenes the renderer is destroyed and a new
-//     one is made, so its constructor/destructor are soaked too.
+//     and the storage-buffer path, on every other renderer; the others as the renderer
+//     chooses: texel fetches, tiles, the splat), every normalization / combine / sampling / cutoff
+//     / shape form / visibility / colormap / scale / range, sometimes forced strips. Each scene:
+//     render_field, read_field, render_colormap, read_image. Every 500 scenes the renderer is
+//     destroyed and a new one is made, so its constructor/destructor are soaked too.
 //   - GL objects: every name 1..kProbeIds is probed with glIsTexture / Buffer / Framebuffer /
 //     Renderbuffer / Program / Shader / VertexArray / Query / Sampler / ProgramPipeline /
 //     TransformFeedback, after the warm-up and at the end (renderer alive: counts must be equal),
 //     and after the last renderer is gone (must be back to the count before the first one).
-//   - Memory: RSS (/proc/self/statm) after the warm-up (the first 20% of scenes) and at the end;
+//   - Memory: RSS (/proc/self/statm) after the warm-up (the first 20% of scenes, rounded up to an
+//     even renderer's end) and at the end;
 //     growth must stay under kMaxRssGrowthMiB. Under AddressSanitizer (quarantine, shadow memory)
 //     RSS is printed but not bounded, and fewer scenes run.
 // Scene count and time: GM_SOAK_SCENES (default 3000; 600 under ASan) and a wall-clock cap of
@@ -56,10 +58,12 @@ namespace {
 using namespace gm;
 
 constexpr unsigned kProbeIds = 16384;  // GL names probed per object kind
-// Over the scenes after the warm-up. Measured +2 to +3 MiB (llvmpipe's JIT memory as renderers are
-// rebuilt every 500 scenes); a leak of one 64x64 float field per scene would add >= 37 MiB over
-// the 2,400 scenes. Small host-side leaks are caught exactly by LeakSanitizer in the ASan suite.
-constexpr double kMaxRssGrowthMiB = 16.0;
+// Over the scenes after the warm-up. Measured +8 to +16 MiB at ~520 MiB of RSS (llvmpipe's JIT
+// memory of ~180 field programs per renderer, rebuilt every 500 scenes; -49 MiB over 6,000 scenes:
+// no trend), +2 to +3 MiB when a renderer linked ~100; a leak of one 64x64 float field per scene
+// would add >= 31 MiB over the 2,000 scenes. Small host-side leaks are caught exactly by
+// LeakSanitizer in the ASan suite.
+constexpr double kMaxRssGrowthMiB = 24.0;
 constexpr int kRendererLifetime = 500;  // scenes per MixtureRenderer
 
 int env_int(const char* name, int fallback) {
@@ -174,25 +178,56 @@ Scene random_scene(std::mt19937_64& rng, int ubo_capacity) {
   return s;
 }
 
-// Links every mixture.frag variant the renderer builds lazily (storage x combine x sampling x
-// cutoff) and runs the colormap pass, so that a renderer's own program cache is full before any
-// count is taken: from then on, any growth is a leak.
-void prime(gl::MixtureRenderer& r) {
+// Links every mixture.frag variant the renderer builds lazily (fetch x storage x combine x
+// sampling x cutoff x kernel shape: axis-aligned, rotated, needle = the plain, plain-rotated and
+// extended paths; every field pass of the cut-off ones) and runs the colormap pass, so that a
+// renderer's own program cache is full before any count is taken: from then on, any growth is a
+// leak.
+void prime(gl::MixtureRenderer& r, gl::Fetch fetch) {
   Scene s;
   s.width = 8, s.height = 8;
-  for (int n : {1, r.ubo_capacity() + 1})
-    for (int c = 0; c < 3; ++c)
-      for (int sa = 0; sa < 2; ++sa)
-        for (int cut = 0; cut < 2; ++cut) {
-          s.kernels.assign(std::size_t(n), Kernel{});
-          s.combine = Combine(c);
-          s.sampling = Sampling(sa);
-          s.cutoff_sigma = cut ? std::optional<double>(3.0) : std::nullopt;
-          r.render_field(s);
-          (void)r.read_field();
-        }
+  {
+    r.set_fetch(fetch);
+    for (int shape = 0; shape < 3; ++shape) {
+      Kernel k;
+      if (shape > 0) k.angle_deg = 30.0, k.sx = 1.0, k.sy = 2.0;  // rho != 0, shear < 4
+      if (shape == 2) k.sx = 0.05, k.sy = 40.0;  // shear past kPlainMaxShear: the extended path
+      for (int n : {1, r.ubo_capacity() + 1})
+        for (int c = 0; c < 3; ++c)
+          for (int sa = 0; sa < 2; ++sa)
+            for (int cut = 0; cut < 2; ++cut) {
+              s.kernels.assign(std::size_t(n), k);
+              // and one whose rim passes through pixel centres (4 +- 3, 4): the rim pass draws
+              s.kernels.back().cx = s.kernels.back().cy = 4.0;
+              s.kernels.back().sx = s.kernels.back().sy = 1.0;
+              s.kernels.back().angle_deg = 0.0;
+              s.combine = Combine(c);
+              s.sampling = Sampling(sa);
+              s.cutoff_sigma = cut ? std::optional<double>(3.0) : std::nullopt;
+              // Cut-off scenes draw every field pass (loop, tiles, splat and their rim passes),
+              // so that the driver's own per-state shader variants are built here too.
+              for (int strip_rows : {0, 3})
+                for (gl::Tiling t : {gl::Tiling::Off, gl::Tiling::On, gl::Tiling::Splat}) {
+                  r.set_strip_rows(strip_rows);
+                  r.set_tiling(cut ? t : gl::Tiling::Auto);
+                  r.render_field(s);
+                  (void)r.read_field();
+                  if (!cut) break;
+                }
+            }
+    }
+  }
+  r.set_tiling(gl::Tiling::Auto);
+  r.set_strip_rows(0);
   r.render_colormap(s.view, ValueRange{0, 1});
   (void)r.read_image();
+}
+
+// Every other renderer reads its records from the blocks (uniform / storage buffer), the others
+// take the automatic choice (texels, tiles, the splat on a software rasterizer); the renderer
+// alive after the warm-up and the last one are both of the first kind (the 2nd and the 6th).
+gl::Fetch fetch_of(int renderer_number) {
+  return renderer_number % 2 == 0 ? gl::Fetch::Blocks : gl::Fetch::Auto;
 }
 
 }  // namespace
@@ -208,7 +243,12 @@ TEST_CASE("soak: thousands of random scenes in one process, GL objects and RSS s
   gm::test::note_gl_case();
   const int scenes = env_int("GM_SOAK_SCENES", GM_SOAK_ASAN ? 600 : 3000);
   const double max_seconds = env_int("GM_SOAK_SECONDS", 60);
-  const int warmup = std::max(1, scenes / 5);
+  // The warm-up ends with an even renderer's life (a multiple of 2 kRendererLifetime where the run
+  // is long enough), so that RSS is compared between renderers of the same age and fetch kind.
+  int warmup = std::max(1, scenes / 5);
+  int lifetimes = (warmup + kRendererLifetime - 1) / kRendererLifetime;
+  lifetimes += lifetimes % 2;  // an even renderer: the kind (fetch_of) of the last of a full run
+  if (lifetimes * kRendererLifetime < scenes) warmup = lifetimes * kRendererLifetime;
 
   auto renderer = std::make_unique<gl::MixtureRenderer>(ctx->loader());  // loads glad's GL
   // Baseline before any renderer of ours lived: destroy the first one, count, make it again.
@@ -216,7 +256,7 @@ TEST_CASE("soak: thousands of random scenes in one process, GL objects and RSS s
   glFinish();
   const GlCounts before = count_gl_objects();
   renderer = std::make_unique<gl::MixtureRenderer>(ctx->loader());
-  prime(*renderer);
+  prime(*renderer, fetch_of(1));
   const int ubo = renderer->ubo_capacity();
 
   std::mt19937_64 rng(20261121);
@@ -233,8 +273,8 @@ TEST_CASE("soak: thousands of random scenes in one process, GL objects and RSS s
     if (run > 0 && run % kRendererLifetime == 0) {
       renderer.reset();
       renderer = std::make_unique<gl::MixtureRenderer>(ctx->loader());
-      prime(*renderer);
       ++renderers;
+      prime(*renderer, fetch_of(renderers));
     }
     Scene s = random_scene(rng, ubo);
     const bool strips = std::uniform_int_distribution<int>(0, 9)(rng) == 0;
@@ -289,7 +329,7 @@ TEST_CASE("soak: thousands of random scenes in one process, GL objects and RSS s
   CHECK(ssbo_runs < run);
   // Programs: the renderer links shader variants lazily; prime() builds the ones known here, and a
   // few more may appear later without being a leak. A leak per scene or per renderer would add
-  // hundreds (30+ programs per renderer, 5 renderers after the warm-up).
+  // hundreds (200+ programs per renderer, 5 renderers after the warm-up).
   GlCounts end_no_prog = at_end, warm_no_prog = after_warmup;
   end_no_prog.programs = warm_no_prog.programs = 0;
   CHECK_MESSAGE(end_no_prog == warm_no_prog,
