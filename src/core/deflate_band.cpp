@@ -32,6 +32,13 @@ DeflateCoder deflate_coder(int level) {
   }
 }
 
+DeflateCoder deflate_coder(int level, std::size_t bytes) {
+  DeflateCoder c = deflate_coder(level);
+  if (c.kind == DeflateCoder::Kind::isal && bytes < kIsalMinBytes)
+    c.kind = DeflateCoder::Kind::zlib;
+  return c;
+}
+
 std::string zlib_header(int level) {
   // CMF 0x78: deflate with a 32 KiB window. FLEVEL (informative only): as zlib sets it for a
   // level of the same speed (0 fastest, 1 fast, 2 default, 3 slowest); FCHECK makes the 16-bit
@@ -129,6 +136,9 @@ void BandDeflater::deflate(const std::uint8_t* in, std::size_t n, bool last, std
 }
 
 std::uint32_t adler32_of(std::uint32_t adler, const std::uint8_t* in, std::size_t n) {
+  // ISA-L's is several times faster on megabytes; zlib's spares a small input ISA-L's first-call
+  // CPU probe (kIsalMinBytes).
+  if (n < kIsalMinBytes) return std::uint32_t(::adler32(adler, in, uInt(n)));
   return isal_adler32(adler, in, n);
 }
 

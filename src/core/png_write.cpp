@@ -128,7 +128,7 @@ std::string scene_chunk(const std::string& json, int level) {
   }
   // Level 0 stores the pixels; the text is still compressed (fast: ISA-L level 1).
   const int text_level = std::max(level, 1);
-  BandDeflater deflater(deflate_coder(text_level));
+  BandDeflater deflater(deflate_coder(text_level, json.size()));
   const auto* in = reinterpret_cast<const std::uint8_t*>(json.data());
   data += zlib_header(text_level);
   deflater.deflate(in, json.size(), true, data);
@@ -143,6 +143,7 @@ class Encoder {
     channels_ = px.alpha ? 4 : 3;
     stride_ = 1 + std::size_t(channels_) * std::size_t(px.width);
     const std::size_t raw = stride_ * std::size_t(px.height);
+    coder_ = deflate_coder(level_, raw);
     threads_ = opt.threads > 0 ? std::size_t(opt.threads)
                                : std::max<std::size_t>(1, std::thread::hardware_concurrency());
     std::size_t rows = 0;
@@ -151,7 +152,7 @@ class Encoder {
     } else {
       std::size_t bands = (raw + kBandBytes - 1) / kBandBytes;
       if (bands < threads_)
-        bands = std::clamp<std::size_t>(raw / min_band_bytes(deflate_coder(level_)), 1, threads_);
+        bands = std::clamp<std::size_t>(raw / min_band_bytes(coder_), 1, threads_);
       rows = (std::size_t(px.height) + bands - 1) / bands;
     }
     rows = std::clamp<std::size_t>(rows, 1, std::max<std::size_t>(1, kMaxBandBytes / stride_));
@@ -178,7 +179,7 @@ class Encoder {
 
     Joiner joiner{*this, {}};
     for (std::size_t t = 1; t < threads_; ++t) joiner.pool.emplace_back([this] { work(); });
-    Worker mine(deflate_coder(level_));
+    Worker mine(coder_);
     std::unique_lock lock(m_);
     while (written_ < tasks_ && !error_) {
       if (done_[written_]) {
@@ -242,7 +243,7 @@ class Encoder {
 
   void work() {
     try {
-      Worker w(deflate_coder(level_));
+      Worker w(coder_);
       std::unique_lock lock(m_);
       while (true) {
         cv_.wait(lock,
@@ -302,6 +303,7 @@ class Encoder {
   const PngRows& px_;
   const std::string& json_;
   int level_;
+  DeflateCoder coder_;  // the pixels' coder: level_ for this size of picture
   int channels_ = 3;
   std::size_t stride_ = 0, threads_ = 1, band_rows_ = 1, bands_ = 1, first_band_ = 0, tasks_ = 1;
   std::size_t window_ = 1;
