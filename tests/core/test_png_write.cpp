@@ -96,7 +96,7 @@ Image picture(int w, int h, bool alpha, std::uint32_t seed) {
       } else {
         p[0] = std::uint8_t(gen()), p[1] = std::uint8_t(gen()), p[2] = std::uint8_t(gen());
       }
-      p[3] = alpha ? std::uint8_t(254 - (x + y) % 5) : 255;
+      p[3] = std::uint8_t(alpha ? 254 - (x + y) % 5 : 255);
     }
   return img;
 }
