@@ -54,19 +54,23 @@ Scene band_scene(const Scene& s, int row0, int rows) {
 }
 
 Image colorize_rows(const Field& f, const View& v, ValueRange r, int row0, int rows) {
-  // gm::colorize over a fixed range is exactly this mapping (index round(255 t) of
-  // normalize_value), vectorized and threaded.
-  View fixed = v;
-  fixed.range_auto = false;
-  fixed.vmin = r.vmin, fixed.vmax = r.vmax;
   row0 = std::clamp(row0, 0, f.height);
   rows = std::clamp(rows, 0, f.height - row0);
-  if (row0 == 0 && rows == f.height) return colorize(f, fixed);
-  Field part(f.width, rows);
-  if (rows > 0)
-    std::memcpy(part.data.data(), &f.at(row0, 0),
-                sizeof(float) * std::size_t(f.width) * std::size_t(rows));
-  return colorize(part, fixed);
+  if (row0 == 0 && rows == f.height) {  // the whole field: gm::colorize, on every core
+    View fixed = v;
+    fixed.range_auto = false;
+    fixed.vmin = r.vmin, fixed.vmax = r.vmax;
+    return colorize(f, fixed);
+  }
+  // A band: the same mapping (core's Colorizer) straight from the field's rows, no copy of them.
+  const std::size_t n = std::size_t(f.width) * std::size_t(rows);
+  Image img;
+  img.width = f.width, img.height = rows;
+  img.rgba.resize(4 * n);
+  if (n > 0)
+    Colorizer(v, r, std::size_t(f.width) * std::size_t(f.height))
+        .rgba(&f.at(row0, 0), n, img.rgba.data());
+  return img;
 }
 
 std::optional<MinMax<float>> finite_min_max(const Field& f) {
