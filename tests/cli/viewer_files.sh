@@ -33,7 +33,9 @@ done
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/gm_viewer_files.XXXXXX")
 export GAUSSMAP_STATE_DIR="$OUT/state"  # a private recovery folder
 cd "$OUT" || exit 1
-XVFB_1024=(xvfb-run -a -s "-screen 0 1024x768x24")
+# -noreset: these scripts start one viewer after another on one server; Xvfb otherwise resets
+# when its last client leaves, and a viewer that connects during the reset finds no display.
+XVFB_1024=(xvfb-run -a -s "-screen 0 1024x768x24 -noreset")
 
 # png_info FILE [X Y]: "W H" and, with X Y, the RGB of that pixel (PIL decodes RGB or RGBA).
 png_info() {
@@ -122,7 +124,7 @@ kill -0 \$pid 2>/dev/null && echo "dirty: still asking"
 kill \$pid 2>/dev/null; wait \$pid 2>/dev/null
 exit 0
 KEYS
-  xvfb-run -a -s "-screen 0 1280x900x24" bash keys.sh >keys.out 2>&1
+  xvfb-run -a -s "-screen 0 1280x900x24 -noreset" bash keys.sh >keys.out 2>&1
 }
 keys_test
 grep -q "^clean: exit 0$" keys.out && ok "Ctrl+Q quits a clean viewer (exit 0)" ||
@@ -159,7 +161,7 @@ xdotool key --clearmodifiers ctrl+q                                # saved: quit
 for _ in \$(seq 50); do kill -0 \$pid 2>/dev/null || break; sleep 0.2; done
 if kill -0 \$pid 2>/dev/null; then echo "still running"; kill \$pid; else wait \$pid; echo "exit \$?"; fi
 KEYS
-xvfb-run -a -s "-screen 0 1280x1000x24" bash typo.sh >typo.out 2>&1
+xvfb-run -a -s "-screen 0 1280x1000x24 -noreset" bash typo.sh >typo.out 2>&1
 n1=$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["kernels"]))' so.json 2>/dev/null)
 if [ ! -e typo.json ] && [ "${n1:-0}" -eq $((n0 + 2)) ] && grep -q "^exit 0$" typo.out; then
   ok "typo.json + Ctrl+O + Save first, then Ctrl+S: so.json has both edits ($n0 -> $n1 kernels), typo.json never written"
@@ -188,7 +190,7 @@ xdotool key --clearmodifiers ctrl+q
 for _ in \$(seq 50); do kill -0 \$pid 2>/dev/null || break; sleep 0.2; done
 kill \$pid 2>/dev/null
 KEYS
-xvfb-run -a -s "-screen 0 1280x1000x24" bash drag.sh >drag.out 2>&1
+xvfb-run -a -s "-screen 0 1280x1000x24 -noreset" bash drag.sh >drag.out 2>&1
 centre=$(grep -o '"center": \[[^]]*\]' drag.json | head -n 1)
 if "$PY" - "$centre" <<'PYEOF'
 import re, sys
