@@ -182,10 +182,11 @@ TEST_CASE("png writer: every level, 1 row to more bands than rows, RGB and RGBA"
   const std::string json = R"({"width": 3, "height": 2, "kernels": []})";
   int pictures = 0;
   for (int level = 0; level <= 9; ++level)
-    for (auto [w, h] : {std::pair{1, 1}, {1, 9}, {13, 1}, {5, 6}, {97, 40}})
+    for (const auto& size : {std::pair{1, 1}, {1, 9}, {13, 1}, {5, 6}, {97, 40}})
       for (bool alpha : {false, true})
         for (int threads : {1, 3, 8})
           for (int band_rows : {0, 1, 4, 100}) {
+            const int w = size.first, h = size.second;
             CAPTURE(level);
             CAPTURE(w);
             CAPTURE(h);
