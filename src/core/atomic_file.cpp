@@ -39,7 +39,10 @@ mode_t current_umask() {
     if (line.rfind("Umask:", 0) == 0)
       return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
   }
-  return 022;
+  // No such line (a kernel before 4.7, or a sandbox's own /proc): read it by setting it back.
+  const mode_t mask = ::umask(022);
+  ::umask(mask);
+  return mask;
 }
 
 void sync_folder(const std::string& dir) {
