@@ -3,6 +3,7 @@
 // names the file; scene errors keep their key path after the file name.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -19,10 +20,11 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Dir {
-  fs::path path = fs::temp_directory_path() / ("gm_sniff_" + std::to_string(::getpid()));
+  fs::path path;
   Dir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
+    std::string tmpl = (fs::temp_directory_path() / "gm_sniff_XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
   }
   ~Dir() {
     std::error_code ec;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -154,8 +155,9 @@ TEST_CASE("limits: windowed grids go to 65536 per side; whole renders keep kMaxS
 
 TEST_CASE("npy stream: header, rows in order, rename only when complete") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("gm_npy_stream_" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  std::string tmpl = (fs::temp_directory_path() / "gm_npy_stream_XXXXXX").string();
+  REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+  const fs::path dir = tmpl;
   const std::string path = (dir / "f.npy").string();
   Field f(7, 5);
   for (std::size_t i = 0; i < f.data.size(); ++i) f.data[i] = float(i) * 0.25f - 3;
