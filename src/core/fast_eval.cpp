@@ -480,16 +480,19 @@ constexpr int kRunMax = 128;
 
 // Sum over a run of separable kernels on buffer columns [b0, b0 + n) of one row (n a multiple of
 // the lane count), `NB` SIMD blocks at a time held in registers across all the run's kernels: the
-// row is loaded and stored once per run, not once per kernel. Each lane still folds the kernels
-// in run order, o = madd(rf, prof, o), masked to each span: the same bits as one kernel at a time.
+// row is loaded and stored once per run, not once per kernel (`Zero`: not loaded but started at
+// +0, the fresh field's value, for the first run of a tile of the first batch). Each lane still
+// folds the kernels in run order, o = madd(rf, prof, o), masked to each span: the same bits as one
+// kernel at a time.
 #ifdef GM_HAVE_X86_PATHS
-template <int NB>
+template <int NB, bool Zero>
 GM_V4 [[gnu::always_inline]] inline void run_chunk16(float* o, const RunEntry* e, int ne, int j) {
   constexpr int W = 16 * NB;
   const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   __m512 acc[NB];
 #pragma GCC unroll 16
-  for (int b = 0; b < NB; ++b) acc[b] = _mm512_loadu_ps(o + j + 16 * b);
+  for (int b = 0; b < NB; ++b)
+    acc[b] = Zero ? _mm512_setzero_ps() : _mm512_loadu_ps(o + j + 16 * b);
   for (int k = 0; k < ne; ++k) {
     const RunEntry& q = e[k];
     if (q.hi < j || q.lo >= j + W) continue;
@@ -513,19 +516,20 @@ GM_V4 [[gnu::always_inline]] inline void run_chunk16(float* o, const RunEntry* e
   for (int b = 0; b < NB; ++b) _mm512_storeu_ps(o + j + 16 * b, acc[b]);
 }
 
+template <bool Zero>
 GM_V4 [[gnu::noinline]] void fold_run16(float* o, const RunEntry* e, int ne, int b0, int n) {
   int j = b0;
-  for (; j + 128 <= b0 + n; j += 128) run_chunk16<8>(o, e, ne, j);
-  for (; j < b0 + n; j += 16) run_chunk16<1>(o, e, ne, j);
+  for (; j + 128 <= b0 + n; j += 128) run_chunk16<8, Zero>(o, e, ne, j);
+  for (; j < b0 + n; j += 16) run_chunk16<1, Zero>(o, e, ne, j);
 }
 
-template <int NB>
+template <int NB, bool Zero>
 GM_V3 [[gnu::always_inline]] inline void run_chunk8(float* o, const RunEntry* e, int ne, int j) {
   constexpr int W = 8 * NB;
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   __m256 acc[NB];
 #pragma GCC unroll 16
-  for (int b = 0; b < NB; ++b) acc[b] = _mm256_loadu_ps(o + j + 8 * b);
+  for (int b = 0; b < NB; ++b) acc[b] = Zero ? _mm256_setzero_ps() : _mm256_loadu_ps(o + j + 8 * b);
   for (int k = 0; k < ne; ++k) {
     const RunEntry& q = e[k];
     if (q.hi < j || q.lo >= j + W) continue;
@@ -551,20 +555,21 @@ GM_V3 [[gnu::always_inline]] inline void run_chunk8(float* o, const RunEntry* e,
   for (int b = 0; b < NB; ++b) _mm256_storeu_ps(o + j + 8 * b, acc[b]);
 }
 
+template <bool Zero>
 GM_V3 [[gnu::noinline]] void fold_run8(float* o, const RunEntry* e, int ne, int b0, int n) {
   int j = b0;
-  for (; j + 64 <= b0 + n; j += 64) run_chunk8<8>(o, e, ne, j);
-  for (; j < b0 + n; j += 8) run_chunk8<1>(o, e, ne, j);
+  for (; j + 64 <= b0 + n; j += 64) run_chunk8<8, Zero>(o, e, ne, j);
+  for (; j < b0 + n; j += 8) run_chunk8<1, Zero>(o, e, ne, j);
 }
 
 // Baseline (SSE2, no FMA): o + rf * prof, two roundings, as madd<false>.
-template <int NB>
+template <int NB, bool Zero>
 [[gnu::always_inline]] inline void run_chunk4(float* o, const RunEntry* e, int ne, int j) {
   constexpr int W = 4 * NB;
   const __m128i iota = _mm_setr_epi32(0, 1, 2, 3);
   __m128 acc[NB];
 #pragma GCC unroll 16
-  for (int b = 0; b < NB; ++b) acc[b] = _mm_loadu_ps(o + j + 4 * b);
+  for (int b = 0; b < NB; ++b) acc[b] = Zero ? _mm_setzero_ps() : _mm_loadu_ps(o + j + 4 * b);
   for (int k = 0; k < ne; ++k) {
     const RunEntry& q = e[k];
     if (q.hi < j || q.lo >= j + W) continue;
@@ -590,10 +595,11 @@ template <int NB>
   for (int b = 0; b < NB; ++b) _mm_storeu_ps(o + j + 4 * b, acc[b]);
 }
 
+template <bool Zero>
 [[gnu::noinline]] void fold_run4(float* o, const RunEntry* e, int ne, int b0, int n) {
   int j = b0;
-  for (; j + 32 <= b0 + n; j += 32) run_chunk4<8>(o, e, ne, j);
-  for (; j < b0 + n; j += 4) run_chunk4<1>(o, e, ne, j);
+  for (; j + 32 <= b0 + n; j += 32) run_chunk4<8, Zero>(o, e, ne, j);
+  for (; j < b0 + n; j += 4) run_chunk4<1, Zero>(o, e, ne, j);
 }
 #endif
 
@@ -875,14 +881,32 @@ template <class Op, bool Fma, int V>
     const bool direct = (ca & ~(V - 1)) >= s.wc0 && (cb | (V - 1)) <= s.wc1;
     const std::size_t row_stride = direct ? std::size_t(ww) : std::size_t(kBufW);
     float* const fold_base = direct ? out_at(ra, base) : buf;  // buffer column 0 of row ra
+    // The first batch starts every pixel at `init`. For sum, where the tile's first kernels form
+    // a run whose blocks stay inside the tile, the run starts its blocks at +0 itself and only
+    // the columns it leaves are filled (the fill was a pass over the whole field); anything else
+    // fills the tile first (`settle`).
+    bool pending = false;
+#ifdef GM_HAVE_X86_PATHS
+    pending = std::is_same_v<Op, SumOp> && job.first_batch && (ca & (V - 1)) == 0 &&
+              ((cb + 1) & (V - 1)) == 0;
+#endif
+    auto row_at = [&](int r) {
+      return direct ? out_at(r, ca) : buf + std::size_t(r - ra) * kBufW + (ca - base);
+    };
     for (int r = ra; r <= rb; ++r) {
-      float* b = direct ? out_at(r, ca) : buf + std::size_t(r - ra) * kBufW + (ca - base);
-      if (job.first_batch)
-        std::fill_n(b, tw, init);
-      else if (!direct)
+      float* b = row_at(r);
+      if (job.first_batch) {
+        if (!pending) std::fill_n(b, tw, init);
+      } else if (!direct) {
         std::memcpy(b, out_at(r, ca), sizeof(float) * std::size_t(tw));
+      }
       if constexpr (is_max) std::fill_n(cnt_buf + std::size_t(r - ra) * kBufW, kBufW, 0);
     }
+    auto settle = [&] {
+      if (!pending) return;
+      for (int r = ra; r <= rb; ++r) std::fill_n(row_at(r), tw, init);
+      pending = false;
+    };
     // Blocks of a span [lo, hi] (image columns within the tile): buffer columns [b0, b0 + n).
     auto block = [&](int lo, int hi, int& b0, int& n) {
       b0 = (lo - base) & ~(V - 1);
@@ -949,6 +973,22 @@ template <class Op, bool Fma, int V>
             block(any_lo[i], any_hi[i], rb0[i], rn[i]);
             all_lo = std::min(all_lo, rb0[i]), all_hi = std::max(all_hi, rb0[i] + rn[i]);
           }
+          // A fresh tile: the run's blocks start at +0 (they lie inside the tile: its ends are
+          // multiples of V); the columns outside them are filled here.
+          const bool zero = pending;
+          if (zero) {
+            for (int i = 0; i <= rb - ra; ++i) {
+              float* b = row_at(ra + i);
+              if (ne[i] == 0) {
+                std::fill_n(b, tw, init);
+                continue;
+              }
+              const int c_lo = base + rb0[i] - ca, c_hi = base + rb0[i] + rn[i] - ca;  // [, )
+              std::fill_n(b, c_lo, init);
+              std::fill_n(b + c_hi, tw - c_hi, init);
+            }
+            pending = false;
+          }
           constexpr int kChunk = 128;
           for (int c0 = all_lo; c0 < all_hi; c0 += kChunk) {
             for (int r = ra; r <= rb; ++r) {
@@ -959,11 +999,11 @@ template <class Op, bool Fma, int V>
               float* orow = fold_base + std::size_t(i) * row_stride;
               const RunEntry* e = run_ent + std::size_t(i) * kRunMax;
               if constexpr (V == 16)
-                fold_run16(orow, e, ne[i], j0, j1 - j0);
+                (zero ? fold_run16<true> : fold_run16<false>)(orow, e, ne[i], j0, j1 - j0);
               else if constexpr (V == 8)
-                fold_run8(orow, e, ne[i], j0, j1 - j0);
+                (zero ? fold_run8<true> : fold_run8<false>)(orow, e, ne[i], j0, j1 - j0);
               else
-                fold_run4(orow, e, ne[i], j0, j1 - j0);
+                (zero ? fold_run4<true> : fold_run4<false>)(orow, e, ne[i], j0, j1 - j0);
             }
           }
           it = end;
@@ -971,6 +1011,7 @@ template <class Op, bool Fma, int V>
         }
       }
 #endif
+      settle();
       if (it + 4 <= it1 && wide(it) && wide(it + 1) && wide(it + 2) && wide(it + 3)) {
         const Hot* q[4];
         for (int k = 0; k < 4; ++k) q[k] = &job.hot[job.bin_items[it + k]];
@@ -1144,6 +1185,7 @@ template <class Op, bool Fma, int V>
         }
       }
     }
+    settle();  // a tile no kernel reached
     for (int r = ra; r <= rb; ++r) {
       float* o = out_at(r, ca);
       const float* b = direct ? o : buf + std::size_t(r - ra) * kBufW + (ca - base);
