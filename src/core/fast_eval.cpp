@@ -310,6 +310,33 @@ void find_box(const Setup& s, Prep& p) {
   }
 }
 
+// find_span without a cutoff and with columns apart (dx != 0), for rows [pr0, pr0 + nr): the same
+// expressions, branch-free so that they vectorize (the file is built with -fno-math-errno).
+[[gnu::always_inline]] inline void free_spans(const Setup& s, const Prep& p, int pr0, int nr,
+                                              RowInfo* rows) {
+  const Gaussian& g = p.g;
+  const Grid& grid = s.grid;
+  const double c0 = double(p.c0), c1 = double(p.c1);
+  constexpr int kStep = 64;
+  for (int i0 = 0; i0 < nr; i0 += kStep) {
+    const int n = std::min(kStep, nr - i0);
+    int lo[kStep], hi[kStep];
+    for (int i = 0; i < n; ++i) {
+      const double y = grid.y(pr0 + i0 + i), uy = y - g.cy;
+      const double delta = s.r2 - uy * uy * p.inv_c;
+      const double ridge = g.cx + p.b_over_c * uy;
+      const double h = std::sqrt((delta < 0 ? 0.0 : delta) * p.inv_ia);
+      const double pa = (ridge - h - grid.x0) * p.inv_dx, pb = (ridge + h - grid.x0) * p.inv_dx;
+      const double a = pb < pa ? pb : pa, b = pa < pb ? pb : pa;
+      const double clo = std::ceil(a), chi = std::floor(b);
+      const double flo = clo < c0 ? c0 : clo, fhi = c1 < chi ? c1 : chi;
+      const bool in = delta >= 0 && flo <= fhi;
+      lo[i] = int(in ? flo : 0.0), hi[i] = int(in ? fhi : -1.0);
+    }
+    for (int i = 0; i < n; ++i) rows[i0 + i].lo = lo[i], rows[i0 + i].hi = hi[i];
+  }
+}
+
 // Rows (row factor, span, ridge) and, for separable kernels, the column profile, over rows
 // [pr0, pr1] and columns [pc0, pc1] of the box: rows[i] is row pr0 + i, cols[j] column pc0 + j.
 // `scratch` holds pc1 - pc0 + 1 doubles. Each value depends on its row or column alone.
@@ -324,6 +351,8 @@ template <bool Fma>
   const double cw = grid.cell_w, ch = grid.cell_h;
   if (p.separable && s.cutoff)
     axis_spans(s, p, pr0, pr1, pc0, pc1, rows, scratch);
+  else if (!s.cutoff && !s.area && grid.dx != 0.0)
+    free_spans(s, p, pr0, nr, rows);
   else
     for (int i = 0; i < nr; ++i) find_span(s, p, pr0 + i, rows[i]);
 
