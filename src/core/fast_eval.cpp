@@ -213,6 +213,24 @@ void find_box(const Setup& s, Prep& p) {
   if (p.c0 > p.c1 || p.r0 > p.r1) p.r0 = 0, p.r1 = -1, p.c0 = 0, p.c1 = -1;
 }
 
+// The chord of the row at offset uy from the centre through the box's ellipse (Mahalanobis radius
+// sqrt(r2)): delta = r2 - uy^2 / c (below 0: the row misses it), the ridge x on that row, the half
+// width h, and the chord's ends in column units, pa <= pb (meaningful where dx != 0). find_span
+// and free_spans both start from it, so both find the same ends.
+struct Chord {
+  double delta, ridge, h, pa, pb;
+};
+[[gnu::always_inline]] inline Chord chord_of(const Setup& s, const Prep& p, double uy) {
+  Chord c;
+  c.delta = s.r2 - uy * uy * p.inv_c;
+  c.ridge = p.g.cx + p.b_over_c * uy;
+  c.h = std::sqrt((c.delta < 0 ? 0.0 : c.delta) * p.inv_ia);
+  const double a = (c.ridge - c.h - s.grid.x0) * p.inv_dx;
+  const double b = (c.ridge + c.h - s.grid.x0) * p.inv_dx;
+  c.pa = b < a ? b : a, c.pb = a < b ? b : a;
+  return c;
+}
+
 // The row's span of columns, exact against the reference's cutoff test where there is a cutoff:
 // the chord of the ellipse from its analytic ends (any rounding there is harmless), then each end
 // moved until d2(x, y) > k^2 (the reference's own expression and grid coordinates) says it is the
@@ -227,20 +245,19 @@ void find_box(const Setup& s, Prep& p) {
     ri.lo = p.c0, ri.hi = p.c1;
     return;
   }
-  double delta = s.r2 - uy * uy * p.inv_c;
+  const Chord cd = chord_of(s, p, uy);
+  double delta = cd.delta;
   if (delta < 0) {
     if (!s.cutoff || delta < -1e-9 * s.r2) return;
     delta = 0;
   }
-  const double ridge = g.cx + p.b_over_c * uy;
+  const double ridge = cd.ridge;
   int lo, hi;
   bool sure = false;  // the analytic ends are far enough from pixel centres to need no test
   if (grid.dx == 0.0) {
     lo = 0, hi = 0;
   } else {
-    const double h = std::sqrt(delta * p.inv_ia);
-    double pa = (ridge - h - grid.x0) * p.inv_dx, pb = (ridge + h - grid.x0) * p.inv_dx;
-    if (pa > pb) std::swap(pa, pb);
+    const double h = cd.h, pa = cd.pa, pb = cd.pb;
     const double clo = std::ceil(pa), chi = std::floor(pb);
     double flo = std::max(clo, double(p.c0)), fhi = std::min(chi, double(p.c1));
     if (s.cutoff && flo > fhi && delta < 1e-6 * s.r2)  // a chord shorter than a pixel: test the
@@ -311,7 +328,7 @@ void find_box(const Setup& s, Prep& p) {
 }
 
 // find_span without a cutoff and with columns apart (dx != 0), for rows [pr0, pr0 + nr): the same
-// expressions, branch-free so that they vectorize (the file is built with -fno-math-errno).
+// chord, branch-free so that it vectorizes (the file is built with -fno-math-errno).
 [[gnu::always_inline]] inline void free_spans(const Setup& s, const Prep& p, int pr0, int nr,
                                               RowInfo* rows) {
   const Gaussian& g = p.g;
@@ -322,15 +339,10 @@ void find_box(const Setup& s, Prep& p) {
     const int n = std::min(kStep, nr - i0);
     int lo[kStep], hi[kStep];
     for (int i = 0; i < n; ++i) {
-      const double y = grid.y(pr0 + i0 + i), uy = y - g.cy;
-      const double delta = s.r2 - uy * uy * p.inv_c;
-      const double ridge = g.cx + p.b_over_c * uy;
-      const double h = std::sqrt((delta < 0 ? 0.0 : delta) * p.inv_ia);
-      const double pa = (ridge - h - grid.x0) * p.inv_dx, pb = (ridge + h - grid.x0) * p.inv_dx;
-      const double a = pb < pa ? pb : pa, b = pa < pb ? pb : pa;
-      const double clo = std::ceil(a), chi = std::floor(b);
+      const Chord cd = chord_of(s, p, grid.y(pr0 + i0 + i) - g.cy);
+      const double clo = std::ceil(cd.pa), chi = std::floor(cd.pb);
       const double flo = clo < c0 ? c0 : clo, fhi = c1 < chi ? c1 : chi;
-      const bool in = delta >= 0 && flo <= fhi;
+      const bool in = cd.delta >= 0 && flo <= fhi;
       lo[i] = int(in ? flo : 0.0), hi[i] = int(in ? fhi : -1.0);
     }
     for (int i = 0; i < n; ++i) rows[i0 + i].lo = lo[i], rows[i0 + i].hi = hi[i];
