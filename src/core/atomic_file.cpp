@@ -39,9 +39,13 @@ mode_t current_umask() {
     if (line.rfind("Umask:", 0) == 0)
       return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
   }
-  // No such line (a kernel before 4.7, or a sandbox's own /proc): read it by setting it back.
-  const mode_t mask = ::umask(022);
-  ::umask(mask);
+  // No such line (a kernel before 4.7, or a sandbox's own /proc): read it by setting it back,
+  // once per process (setting it races with other threads' file creation).
+  static const mode_t mask = [] {
+    const mode_t m = ::umask(022);
+    ::umask(m);
+    return m;
+  }();
   return mask;
 }
 

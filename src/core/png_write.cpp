@@ -77,8 +77,8 @@ std::string chunk(const char type[4], const std::string& data) {
   return c;
 }
 
-// Where the PNG goes: a string, or an AtomicFile (the small chunks gathered into one write, each
-// band written as it comes).
+// Where the PNG goes: a string, or an AtomicFile (small chunks gathered into writes of at least
+// 64 KiB, larger bands written as they come).
 class Sink {
  public:
   explicit Sink(std::string* to) : str_(to) {}
@@ -89,6 +89,7 @@ class Sink {
       str_->append(s);
     } else if (s.size() < kSmall) {
       buf_ += s;
+      if (buf_.size() >= kSmall) flush();
     } else {
       flush();
       file_->write(s);
