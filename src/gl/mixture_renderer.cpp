@@ -237,9 +237,9 @@ int MixtureRenderer::Impl::rows_per_strip(const Scene& scene, const Window& win,
 
 // Whether the splat pass gives the loop's field bit for bit on this GL: GL does not pin down the
 // blend unit's arithmetic (precision, a fused multiply-add in prob_or's c (1 - dst) + dst), so a
-// fixed scene of overlapping cut-off kernels is drawn both ways, for sum and prob_or, and the
-// fields compared; the splat is used only where they agree. Runs once, on the first scene that
-// could take the splat.
+// fixed scene of overlapping cut-off kernels is drawn both ways, for each combine rule (max's
+// GL_MAX blend is exact, but costs one more pair of small renders), and the fields compared; the
+// splat is used only where they agree. Runs once, on the first scene that could take the splat.
 bool MixtureRenderer::Impl::probe_splat(MixtureRenderer& r) {
   Scene probe;
   probe.width = 29, probe.height = 23;
@@ -406,9 +406,15 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
                        [](const KernelGpu& k) { return k.amp >= 0.0f && !std::signbit(k.amp); });
   };
   bool want_splat = false;
-  if (texels && count > 0 && eligible.splat_allowed() &&
-      (scene.combine != Combine::Max || no_negative()) &&
-      (m.tiling == Tiling::Splat || m.tiling == Tiling::Auto)) {
+  const bool splat_ok = texels && count > 0 && eligible.splat_allowed() &&
+                        (scene.combine != Combine::Max || no_negative()) &&
+                        (m.tiling == Tiling::Splat || m.tiling == Tiling::Auto);
+  if (splat_ok && m.splat_exact == -1) {
+    // Once per renderer, before this render chooses its pass: the probe renders its own scenes.
+    m.probe_splat(*this);
+    m.used_splat = m.used_tiles = false;
+  }
+  if (splat_ok && m.splat_exact == 1) {
     double area = 0;
     splats.reserve(8 * kernels.size());
     for (int i = 0; i < count; ++i) {

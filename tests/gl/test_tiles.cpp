@@ -443,6 +443,10 @@ TEST_CASE("gl splat: a GL whose blend does not fold as the loop does never takes
   }
   ::unsetenv("GAUSSMAP_GL_SIMULATE");
   test::TilingGuard tg{R};
+  // The splat needs the texel fetch, which Auto takes on software GL only: forced, so that the
+  // probe runs on every GL (on a hardware GPU Auto would never offer the splat at all).
+  inexact->set_fetch(gl::Fetch::Texels);
+  R.set_fetch(gl::Fetch::Texels);
   Scene s;  // a few wide cut-off kernels on a large picture: Auto's cost model picks the splat
   s.width = 640, s.height = 480;
   s.cutoff_sigma = 3.0;
