@@ -390,15 +390,9 @@ Kernel read_kernel(const json& j, const std::string& path) {
       fail(cpath, "expected a 2x2 array [[a, b], [b, c]], got " + describe(m));
     auto r0 = get_pair(m[0], index(cpath, 0));
     auto r1 = get_pair(m[1], index(cpath, 1));
-    double b01 = r0[1], b10 = r1[0];
-    double scale = std::max({std::abs(r0[0]), std::abs(r1[1]), std::abs(b01), std::abs(b10)});
-    if (std::abs(b01 - b10) > 1e-12 * scale)
-      fail(cpath, "must be symmetric (b == b), got [[" + num(r0[0]) + ", " + num(b01) + "], [" +
-                      num(b10) + ", " + num(r1[1]) + "]]");
-    k.use_covariance = true;
-    k.sx = 1, k.sy = 1, k.angle_deg = 0;
-    k.cov_xx = r0[0], k.cov_yy = r1[1];
-    k.cov_xy = b01 == b10 ? b01 : b01 + (b10 - b01) / 2;
+    if (!set_covariance(k, r0[0], r0[1], r1[0], r1[1]))
+      fail(cpath, "must be symmetric (b == b), got [[" + num(r0[0]) + ", " + num(r0[1]) + "], [" +
+                      num(r1[0]) + ", " + num(r1[1]) + "]]");
   }
   if (j.contains("weight")) k.weight = get_number(j["weight"], {path, ".weight"});
   if (j.contains("visible")) k.visible = get_bool(j["visible"], path + ".visible");
@@ -855,6 +849,16 @@ std::string scene_to_json_text(const Scene& scene, int indent) {
 
 void save_scene(const Scene& scene, const std::string& path) {
   write_file_atomic(path, scene_to_json_text(scene));
+}
+
+bool set_covariance(Kernel& k, double a, double b01, double b10, double c) {
+  const double scale = std::max({std::abs(a), std::abs(c), std::abs(b01), std::abs(b10)});
+  if (std::abs(b01 - b10) > 1e-12 * scale) return false;
+  k.use_covariance = true;
+  k.sx = 1, k.sy = 1, k.angle_deg = 0;
+  k.cov_xx = a, k.cov_yy = c;
+  k.cov_xy = b01 == b10 ? b01 : b01 + (b10 - b01) / 2;
+  return true;
 }
 
 void check_window_pixels(long long rows, long long cols, const std::string& what) {

@@ -61,4 +61,9 @@ void validate(const Scene& scene, GridUse use = GridUse::Whole);
 // A field of rows x cols held in memory at once: InputError naming `what` over kMaxPixels.
 void check_window_pixels(long long rows, long long cols, const std::string& what);
 
+// A covariance kernel [[a, b01], [b10, c]] into `k` (sx = sy = 1, angle 0, cov_xy the mean of
+// b01 and b10), as both scene readers take it; false, `k` unchanged, when the matrix is not
+// symmetric within 1e-12 of its largest entry.
+bool set_covariance(Kernel& k, double a, double b01, double b10, double c);
+
 }  // namespace gm

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -352,16 +351,7 @@ class PlainSax final : public nlohmann::json_sax<json> {
       return true;
     }
     if (has(kAngle)) return false;
-    // As the general reader: symmetric within 1e-12 of the largest entry, b the mean of the two.
-    const double b01 = cov_[0][1], b10 = cov_[1][0];
-    const double scale =
-        std::max({std::abs(cov_[0][0]), std::abs(cov_[1][1]), std::abs(b01), std::abs(b10)});
-    if (std::abs(b01 - b10) > 1e-12 * scale) return false;
-    k.use_covariance = true;
-    k.sx = 1, k.sy = 1, k.angle_deg = 0;
-    k.cov_xx = cov_[0][0], k.cov_yy = cov_[1][1];
-    k.cov_xy = b01 == b10 ? b01 : b01 + (b10 - b01) / 2;
-    return true;
+    return set_covariance(k, cov_[0][0], cov_[0][1], cov_[1][0], cov_[1][1]);
   }
 };
 
