@@ -583,19 +583,39 @@ void MixtureRenderer::render_field(const Scene& scene, const std::optional<Windo
     if (!px.empty()) {
       // Per pixel: col, row and, after the splat, the range of its own kernel list: the kernels
       // whose box holds it, ascending (the others are cut off there, as a tile's list says).
-      std::vector<std::int32_t> rim_px;
-      std::vector<std::uint32_t> rim_idx;
-      rim_px.reserve(2 * px.size());
-      for (std::size_t j = 0; j < px.size(); j += 2) {
-        const auto b0 = std::int32_t(rim_idx.size());
-        if (m.used_splat) {
-          const int c = px[j] - win.col0, r = px[j + 1] - win.row0;
+      const std::size_t np = px.size() / 2;
+      std::vector<std::uint32_t> start(np + 1, 0), rim_idx;
+      if (m.used_splat) {
+        // The boxes in kernel order, each over the rim pixels of its rows (pixels bucketed by
+        // window row): a pixel's list comes out ascending, at boxes x box rows, not x pixels.
+        std::vector<std::uint32_t> row_start(std::size_t(win.rows) + 1, 0), by_row(np);
+        for (std::size_t k = 0; k < np; ++k) ++row_start[std::size_t(px[2 * k + 1] - win.row0) + 1];
+        for (std::size_t r = 0; r < std::size_t(win.rows); ++r) row_start[r + 1] += row_start[r];
+        std::vector<std::uint32_t> next(row_start.begin(), row_start.end() - 1);
+        for (std::size_t k = 0; k < np; ++k)
+          by_row[next[std::size_t(px[2 * k + 1] - win.row0)]++] = std::uint32_t(k);
+        auto each_hit = [&](auto&& f) {
           for (std::size_t q = 0; q < splats.size(); q += 8)
-            if (c >= splats[q] && c < splats[q + 1] && r >= splats[q + 2] && r < splats[q + 3])
-              rim_idx.push_back(std::uint32_t(splats[q + 4]));
-        }
-        rim_px.insert(rim_px.end(), {px[j], px[j + 1], b0, std::int32_t(rim_idx.size())});
+            for (int r = splats[q + 2]; r < splats[q + 3]; ++r)
+              for (std::uint32_t i = row_start[std::size_t(r)]; i < row_start[std::size_t(r) + 1];
+                   ++i) {
+                const std::uint32_t k = by_row[i];
+                const int c = px[2 * k] - win.col0;
+                if (c >= splats[q] && c < splats[q + 1]) f(k, std::uint32_t(splats[q + 4]));
+              }
+        };
+        each_hit([&](std::uint32_t k, std::uint32_t) { ++start[k + 1]; });
+        for (std::size_t k = 0; k < np; ++k) start[k + 1] += start[k];
+        rim_idx.resize(start[np]);
+        std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+        each_hit([&](std::uint32_t k, std::uint32_t kernel) { rim_idx[fill[k]++] = kernel; });
       }
+      // Per pixel: col, row and the range of its list in rim_idx (empty without the splat).
+      std::vector<std::int32_t> rim_px;
+      rim_px.reserve(4 * np);
+      for (std::size_t k = 0; k < np; ++k)
+        rim_px.insert(rim_px.end(), {px[2 * k], px[2 * k + 1], std::int32_t(start[k]),
+                                     std::int32_t(start[k + 1])});
       m.upload_storage(m.rim_px, m.rim_px_bytes, rim_px.data(),
                        rim_px.size() * sizeof(std::int32_t), 4, "the rim pixels");
       if (m.used_splat) {
