@@ -453,16 +453,17 @@ template <class Op, bool Fma>
   }
 }
 
-// A small axis-aligned kernel with a cutoff: lane j is in where it lies in [lo, hi] and inside
-// the rim, a[j] + b <= k2 in float64 (the reference's own test, see axis_spans).
+// A small axis-aligned kernel with a cutoff: lane j is in where it lies inside the rim,
+// a[j] + b <= k2 in float64 (the reference's own test, see axis_spans; a[j] is +inf at the lanes
+// outside the kernel's columns).
 template <class Op, bool Fma>
 [[gnu::always_inline]] inline void fold_separable_rim(float* __restrict o,
                                                       std::int32_t* __restrict cnt,
                                                       const float* __restrict prof,
                                                       const double* __restrict a, double b,
-                                                      double k2, float rf, int n, int lo, int hi) {
+                                                      double k2, float rf, int n) {
   for (int j = 0; j < n; ++j) {
-    const bool in = j >= lo && j <= hi && !(a[j] + b > k2);
+    const bool in = !(a[j] + b > k2);
     const float v = Op::template fold<Fma>(o[j], rf, prof[j]);
     o[j] = in ? v : o[j];
     if constexpr (std::is_same_v<Op, MaxOp>) cnt[j] += in ? 1 : 0;
@@ -744,6 +745,56 @@ GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int
   }
 }
 
+// One block of 8 lanes (AVX2) folded with the values r * p: Op::fold lane by lane.
+template <class Op>
+GM_V3 [[gnu::always_inline]] inline __m256 fold8(__m256 acc, __m256 r, __m256 p) {
+  if constexpr (std::is_same_v<Op, SumOp>) {
+    return _mm256_fmadd_ps(r, p, acc);
+  } else if constexpr (std::is_same_v<Op, MaxOp>) {
+    return _mm256_max_ps(acc, _mm256_mul_ps(r, p));
+  } else {
+    const __m256 c = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(r, p), _mm256_setzero_ps()),
+                                   _mm256_set1_ps(1.0f));
+    return _mm256_fmadd_ps(c, _mm256_sub_ps(_mm256_set1_ps(1.0f), acc), acc);
+  }
+}
+
+// fold_separable_rim on 8 lanes (AVX2). The rim test runs in float64 on two halves of 4 lanes
+// whose masks one shuffle packs into 8 float lanes, so `a` holds each block's lanes in the order
+// 0 1 4 5 2 3 6 7 (rim_order8).
+GM_V3 inline void rim_order8(double* a, int n) {
+  for (int j = 0; j < n; j += 8) {
+    const __m256d lo = _mm256_loadu_pd(a + j), hi = _mm256_loadu_pd(a + j + 4);
+    _mm256_storeu_pd(a + j, _mm256_permute2f128_pd(lo, hi, 0x20));
+    _mm256_storeu_pd(a + j + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
+  }
+}
+
+template <class Op>
+GM_V3 [[gnu::noinline]] void fold_separable_rim8(float* __restrict o, std::int32_t* __restrict cnt,
+                                                 const float* __restrict prof,
+                                                 const double* __restrict a, double b, double k2,
+                                                 float rf, int n) {
+  const __m256d vb = _mm256_set1_pd(b), vk = _mm256_set1_pd(k2);
+  const __m256 vr = _mm256_set1_ps(rf);
+  for (int j = 0; j < n; j += 8) {
+    const __m256d out0 = _mm256_cmp_pd(_mm256_add_pd(_mm256_loadu_pd(a + j), vb), vk, _CMP_GT_OQ);
+    const __m256d out1 =
+        _mm256_cmp_pd(_mm256_add_pd(_mm256_loadu_pd(a + j + 4), vb), vk, _CMP_GT_OQ);
+    const __m256 out =
+        _mm256_shuffle_ps(_mm256_castpd_ps(out0), _mm256_castpd_ps(out1), _MM_SHUFFLE(2, 0, 2, 0));
+    const __m256 ov = _mm256_loadu_ps(o + j);
+    const __m256 v = fold8<Op>(ov, vr, _mm256_loadu_ps(prof + j));
+    _mm256_storeu_ps(o + j, _mm256_blendv_ps(v, ov, out));
+    if constexpr (std::is_same_v<Op, MaxOp>) {  // + 1 where in: 1 + (-1 where out)
+      const __m256i cv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cnt + j));
+      _mm256_storeu_si256(
+          reinterpret_cast<__m256i*>(cnt + j),
+          _mm256_add_epi32(_mm256_add_epi32(cv, _mm256_set1_epi32(1)), _mm256_castps_si256(out)));
+    }
+  }
+}
+
 // fast_exp on 8 lanes (AVX2): the same steps as the scalar one.
 GM_V3 [[gnu::always_inline]] inline __m256 fast_exp8(__m256 x) {
   const __m256 xc = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
@@ -790,16 +841,7 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
   };
   auto fold_block = [&](int b, __m256& e, __m256& f) GM_V3 {
     const __m256 ov = _mm256_loadu_ps(o + b);
-    __m256 v;
-    if constexpr (std::is_same_v<Op, SumOp>) {
-      v = _mm256_fmadd_ps(vrf, e, ov);
-    } else if constexpr (std::is_same_v<Op, MaxOp>) {
-      v = _mm256_max_ps(ov, _mm256_mul_ps(vrf, e));
-    } else {
-      const __m256 cl = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(vrf, e), _mm256_setzero_ps()),
-                                      _mm256_set1_ps(1.0f));
-      v = _mm256_fmadd_ps(cl, _mm256_sub_ps(_mm256_set1_ps(1.0f), ov), ov);
-    }
+    const __m256 v = fold8<Op>(ov, vrf, e);
     if (!std::is_same_v<Op, MaxOp> && b >= lo && b + 7 <= hi) {  // a whole block: no mask
       _mm256_storeu_ps(o + b, v);
     } else {
@@ -1132,10 +1174,15 @@ template <class Op, bool Fma, int V>
           const double cx = g.cx, ia = g.ia, x0 = grid.x0, dx = grid.dx;
           for (int j = 0; j < n; ++j) {
             const double ux = (x0 + (base + b0 + j) * dx) - cx;  // grid.x(col) - cx
-            small_a[j] = ia * ux * ux;
+            const double aj =
+                j >= lo && j <= hi ? ia * ux * ux : std::numeric_limits<double>::infinity();
+            small_a[j] = aj;
             small_p[j] = float(-0.5 * ia * ux * ux);
           }
           for (int j = 0; j < n; ++j) small_p[j] = fast_exp<Fma>(small_p[j]);
+#ifdef GM_HAVE_X86_PATHS
+          if constexpr (V == 8) rim_order8(small_a, n);
+#endif
           const float amp = float(g.amp);
           const double y0 = grid.y0, dy = grid.dy, cy = g.cy, ic = g.ic, c = g.c;
           float rfs[kTileH];
@@ -1151,9 +1198,15 @@ template <class Op, bool Fma, int V>
             if (bb > g.cutoff_d2) continue;  // A >= 0: no pixel of the row inside the rim
             const float rf = rfs[r - qr0];
             const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
-            fold_separable_rim<Op, Fma>(
-                fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0),
-                cnt_buf + (is_max ? row : 0), small_p, small_a, bb, g.cutoff_d2, rf, n, lo, hi);
+            float* o = fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0);
+            std::int32_t* rc = cnt_buf + (is_max ? row : 0);
+#ifdef GM_HAVE_X86_PATHS
+            if constexpr (V == 8) {
+              fold_separable_rim8<Op>(o, rc, small_p, small_a, bb, g.cutoff_d2, rf, n);
+              continue;
+            }
+#endif
+            fold_separable_rim<Op, Fma>(o, rc, small_p, small_a, bb, g.cutoff_d2, rf, n);
           }
           continue;
         }
