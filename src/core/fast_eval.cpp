@@ -162,7 +162,6 @@ struct Prep {
   Gaussian g;
   int r0 = 0, r1 = -1, c0 = 0, c1 = -1;      // bounding box on the whole grid, inclusive
   int pr0 = 0, pr1 = -1, pc0 = 0, pc1 = -1;  // its part inside the window: prepared and folded
-  std::uint32_t key = 0;                     // fold order: the whole grid's tile of (r0, c0)
   bool separable = true;
   float a_half = 0;                                        // -ia / 2 (rotated point)
   double inv_c = 1, inv_ia = 1, b_over_c = 0, inv_dx = 0;  // for the spans
@@ -177,6 +176,12 @@ struct Hot {
   float a_half;
   std::uint32_t row_off, col_off;  // into the batch's RowInfo and column-profile arrays
 };
+// Hot::col_off of a separable kernel before build_batch gives it its place in the batch.
+constexpr std::uint32_t kColsPending = 0xfffffffdu;
+// Whether a kernel's box reaches the window (its Hot record's rows and columns).
+inline bool kept(const Hot& h) {
+  return h.r0 <= h.r1 && h.c0 <= h.c1;
+}
 
 // Indices i in [0, n) with |g0 + i d - c| <= h, widened by `pad` on both sides: [lo, hi].
 void index_range(double c, double h, double g0, double d, int n, int pad, int& lo, int& hi) {
@@ -1445,20 +1450,27 @@ void take_chunks(std::atomic<std::size_t>& next, std::size_t n, std::size_t chun
 // ---- one evaluation
 // ------------------------------------------------------------------------------
 
-// Resolves kernel k into p: Gaussian, box, the window's part of it, fold-order key.
-void resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, Prep& p) {
+// Resolves kernel k (scene index i among the visible ones) into p: Gaussian, box, the window's
+// part of it; and into h and key the little that the steps between resolving and folding read:
+// its Hot record (offsets still unassigned) and its fold-order key, the whole grid's tile of its
+// box's corner. Those steps walk every kernel in fold order, and Prep records are ~250 bytes.
+void resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, std::uint32_t i, Prep& p, Hot& h,
+                    std::uint32_t& key) {
   p.g = resolve(k, s.scene->normalization, s.scene->cutoff_sigma);
   find_box(s, p);
   p.pr0 = std::max(p.r0, s.wr0), p.pr1 = std::min(p.r1, s.wr1);
   p.pc0 = std::max(p.c0, s.wc0), p.pc1 = std::min(p.c1, s.wc1);
   p.kept = p.pr0 <= p.pr1 && p.pc0 <= p.pc1;
-  if (!p.kept) return;
   p.separable = p.g.axis_aligned;
   p.a_half = float(-0.5 * p.g.ia);
+  const bool small = p.pr1 - p.pr0 < kSmallRows && p.pc1 - p.pc0 < kSmallCols;
+  h = Hot{p.pr0, p.pr1,    p.pc0, p.pc1,
+          i,     p.a_half, 0,     small ? kSmall : p.separable ? kColsPending : kNoCols};
+  key =
+      std::uint32_t(std::size_t(p.r0 / kKeyH) * std::size_t(gtiles_x) + std::size_t(p.c0 / kKeyW));
+  if (!p.kept) return;
   p.inv_c = 1.0 / p.g.c, p.inv_ia = 1.0 / p.g.ia, p.b_over_c = p.g.b / p.g.c;
   p.inv_dx = s.grid.dx != 0.0 ? 1.0 / s.grid.dx : 0.0;
-  p.key =
-      std::uint32_t(std::size_t(p.r0 / kKeyH) * std::size_t(gtiles_x) + std::size_t(p.c0 / kKeyW));
 }
 
 // The kept kernels' indices in fold order: by the whole grid's tile of their box's top-left
@@ -1466,24 +1478,25 @@ void resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, Prep& p) {
 // render, any window of it, and any window of a scene cut down to the kernels that touch it fold
 // every pixel's kernels in the same order (bit-identical results), while the tile loop walks
 // kernel data roughly in memory order.
-std::vector<std::uint32_t> fold_order(const std::vector<Prep>& preps, std::size_t gtiles) {
+std::vector<std::uint32_t> fold_order(const std::vector<Hot>& hots,
+                                      const std::vector<std::uint32_t>& keys, std::size_t gtiles) {
   std::vector<std::uint32_t> order;
-  std::size_t kept = 0;
-  for (const Prep& p : preps) kept += p.kept;
-  order.reserve(kept);
-  if (gtiles <= 4 * kept + 65536) {  // counting sort (stable)
+  std::size_t n_kept = 0;
+  for (const Hot& h : hots) n_kept += kept(h);
+  order.reserve(n_kept);
+  if (gtiles <= 4 * n_kept + 65536) {  // counting sort (stable)
     std::vector<std::uint32_t> start(gtiles + 1, 0);
-    for (const Prep& p : preps)
-      if (p.kept) ++start[p.key + 1];
+    for (std::size_t k = 0; k < hots.size(); ++k)
+      if (kept(hots[k])) ++start[keys[k] + 1];
     for (std::size_t t = 0; t < gtiles; ++t) start[t + 1] += start[t];
-    order.resize(kept);
-    for (std::size_t k = 0; k < preps.size(); ++k)
-      if (preps[k].kept) order[start[preps[k].key]++] = std::uint32_t(k);
+    order.resize(n_kept);
+    for (std::size_t k = 0; k < hots.size(); ++k)
+      if (kept(hots[k])) order[start[keys[k]]++] = std::uint32_t(k);
   } else {  // a small window of a huge grid
-    for (std::size_t k = 0; k < preps.size(); ++k)
-      if (preps[k].kept) order.push_back(std::uint32_t(k));
+    for (std::size_t k = 0; k < hots.size(); ++k)
+      if (kept(hots[k])) order.push_back(std::uint32_t(k));
     std::stable_sort(order.begin(), order.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return preps[a].key < preps[b].key; });
+                     [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
   }
   return order;
 }
@@ -1496,27 +1509,22 @@ struct Batch {
   std::vector<std::uint32_t> bin_start, bin_items;
 };
 
-// Hot records, row/column offsets and the tile bins of kernels order[a, b).
-void build_batch(const Setup& s, const std::vector<Prep>& preps, const std::uint32_t* order,
+// Hot records (hots[order[k]] with their row/column offsets) and the tile bins of the batch's
+// kernels order[0, n).
+void build_batch(const Setup& s, const std::vector<Hot>& hots, const std::uint32_t* order,
                  std::size_t n, int tiles_x, int tiles_y, Batch& bt) {
   bt.hot.resize(n);
   std::size_t nrows = 0, ncols = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    const Prep& p = preps[order[k]];
-    const bool small = p.pr1 - p.pr0 < kSmallRows && p.pc1 - p.pc0 < kSmallCols;
-    bt.hot[k] = Hot{p.pr0,
-                    p.pr1,
-                    p.pc0,
-                    p.pc1,
-                    order[k],
-                    p.a_half,
-                    std::uint32_t(nrows),
-                    small         ? kSmall
-                    : p.separable ? std::uint32_t(ncols + kColGuard)
-                                  : kNoCols};
-    if (small) continue;
-    nrows += std::size_t(p.pr1 - p.pr0 + 1);
-    if (p.separable) ncols += std::size_t(p.pc1 - p.pc0 + 1);
+    Hot& h = bt.hot[k];
+    h = hots[order[k]];
+    if (h.col_off == kSmall) continue;
+    h.row_off = std::uint32_t(nrows);
+    nrows += std::size_t(h.r1 - h.r0 + 1);
+    if (h.col_off == kColsPending) {
+      h.col_off = std::uint32_t(ncols + kColGuard);
+      ncols += std::size_t(h.c1 - h.c0 + 1);
+    }
   }
   bt.rows = std::make_unique_for_overwrite<RowInfo[]>(std::max<std::size_t>(nrows, 1));
   // Zeroed: the SIMD blocks read past a profile's ends (lanes never used).
@@ -1604,6 +1612,12 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
   int hw = opts.threads > 0 ? opts.threads : int(std::thread::hardware_concurrency());
   hw = std::max(hw, 1);
   std::vector<Prep> preps(nvis);
+  std::vector<Hot> hots(nvis);
+  std::vector<std::uint32_t> keys(nvis);
+  auto resolve_one = [&](std::size_t k) {
+    resolve_kernel(s, scene.kernels[visible[k]], gtiles_x, std::uint32_t(k), preps[k], hots[k],
+                   keys[k]);
+  };
   std::atomic<std::size_t> next_resolve{0};
   // Few kernels: resolve them here and count the work (pixel-kernel pairs in their boxes, a
   // rotated or area-sampled pair weighted by its cost) before deciding on threads.
@@ -1611,8 +1625,8 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
   if (nvis < 2048) {
     work = 0;
     for (std::size_t k = 0; k < nvis; ++k) {
-      Prep& p = preps[k];
-      resolve_kernel(s, scene.kernels[visible[k]], gtiles_x, p);
+      resolve_one(k);
+      const Prep& p = preps[k];
       if (!p.kept) continue;
       const double area = double(p.pr1 - p.pr0 + 1) * double(p.pc1 - p.pc0 + 1);
       work += p.separable ? area : s.area ? 400 * area : 8 * area;
@@ -1635,17 +1649,16 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
   std::atomic<std::size_t> next_prepare{0}, next_tile{0};
   run_threads(threads, [&](int t, const auto& sync) {
     take_chunks(next_resolve, nvis, 256, [&](std::size_t a, std::size_t b) {
-      for (std::size_t k = a; k < b; ++k)
-        resolve_kernel(s, scene.kernels[visible[k]], gtiles_x, preps[k]);
+      for (std::size_t k = a; k < b; ++k) resolve_one(k);
     });
     sync();
     if (t == 0) {
-      order = fold_order(preps, gtiles);
+      order = fold_order(hots, keys, gtiles);
       cuts = {0};
       double entries = 0;
       for (std::size_t k = 0; k < order.size(); ++k) {
-        const Prep& p = preps[order[k]];
-        const double nr = p.pr1 - p.pr0 + 1, nc = p.pc1 - p.pc0 + 1;
+        const Hot& h = hots[order[k]];
+        const double nr = h.r1 - h.r0 + 1, nc = h.c1 - h.c0 + 1;
         entries += nr + nc + (nr / kTileH + 1) * std::min(nc / kTileW + 1, double(tiles_x));
         if (entries >= batch_entries || k + 1 - cuts.back() >= kNoCols / 4 || k + 1 == order.size())
           cuts.push_back(k + 1), entries = 0;
@@ -1657,7 +1670,7 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
     for (std::size_t bi = 0; bi + 1 < cuts.size(); ++bi) {
       const std::size_t a = cuts[bi], n = cuts[bi + 1] - a;
       if (t == 0) {
-        build_batch(s, preps, order.data() + a, n, tiles_x, tiles_y, bt);
+        build_batch(s, hots, order.data() + a, n, tiles_x, tiles_y, bt);
         job.setup = &s;
         job.preps = preps.data();
         job.hot = bt.hot.data();
