@@ -53,7 +53,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <barrier>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -69,6 +68,7 @@
 #include "errors.hpp"
 #include "kernel_math.hpp"
 #include "page_hint.hpp"
+#include "worker_pool.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 // GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_*(), which its own
@@ -1412,7 +1412,7 @@ PathFns path_fns(CpuPath p) {
 // An exception on any thread stops every thread at its next sync and is rethrown here.
 template <class F>
 void run_threads(int threads, const F& body) {
-  std::barrier<> bar(threads);
+  SpinBarrier bar(threads);
   std::atomic<bool> failed{false};
   std::exception_ptr error;
   std::atomic<int> error_once{0};
@@ -1432,11 +1432,7 @@ void run_threads(int threads, const F& body) {
       bar.arrive_and_drop();
     }
   };
-  std::vector<std::thread> pool;
-  pool.reserve(std::size_t(threads - 1));
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-  worker(0);
-  for (std::thread& t : pool) t.join();
+  run_parallel(threads, worker);
   if (error) std::rethrow_exception(error);
 }
 
