@@ -61,8 +61,10 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <new>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "errors.hpp"
@@ -167,6 +169,21 @@ struct Prep {
   double inv_c = 1, inv_ia = 1, b_over_c = 0, inv_dx = 0;  // for the spans
   bool kept = false;                                       // its box reaches the window
 };
+
+// Storage for n objects of an implicit-lifetime type T, left unwritten: each is created by
+// assigning it whole, by the thread that computes it (not value-initialized on one thread first:
+// 10,000 kernels' Prep records are 2.5 MB).
+struct FreeStorage {
+  void operator()(void* p) const { std::free(p); }
+};
+template <class T>
+std::unique_ptr<T[], FreeStorage> uninitialized_array(std::size_t n) {
+  static_assert(std::is_aggregate_v<T> && std::is_trivially_copyable_v<T> &&
+                std::is_trivially_destructible_v<T>);
+  void* p = std::malloc(std::max<std::size_t>(n, 1) * sizeof(T));
+  if (p == nullptr) throw std::bad_alloc();
+  return std::unique_ptr<T[], FreeStorage>(static_cast<T*>(p));
+}
 
 // What the tile loop reads per kernel, packed (32 bytes) and stored in fold order. Rows and
 // columns are the window's part of the box (Prep::pr0 ..), in whole-grid indices.
@@ -1446,12 +1463,13 @@ void take_chunks(std::atomic<std::size_t>& next, std::size_t n, std::size_t chun
 // ---- one evaluation
 // ------------------------------------------------------------------------------
 
-// Resolves kernel k (scene index i among the visible ones) into p: Gaussian, box, the window's
-// part of it; and into h and key the little that the steps between resolving and folding read:
-// its Hot record (offsets still unassigned) and its fold-order key, the whole grid's tile of its
-// box's corner. Those steps walk every kernel in fold order, and Prep records are ~250 bytes.
-void resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, std::uint32_t i, Prep& p, Hot& h,
+// Resolves kernel k (index i among the visible ones): Gaussian, box, the window's part of it;
+// and into h and key the little that the steps between resolving and folding read: its Hot
+// record (offsets still unassigned) and its fold-order key, the whole grid's tile of its box's
+// corner. Those steps walk every kernel in fold order, and Prep records are ~250 bytes.
+Prep resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, std::uint32_t i, Hot& h,
                     std::uint32_t& key) {
+  Prep p;
   p.g = resolve(k, s.scene->normalization, s.scene->cutoff_sigma);
   find_box(s, p);
   p.pr0 = std::max(p.r0, s.wr0), p.pr1 = std::min(p.r1, s.wr1);
@@ -1464,9 +1482,10 @@ void resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, std::uint32_t
           i,     p.a_half, 0,     small ? kSmall : p.separable ? kColsPending : kNoCols};
   key =
       std::uint32_t(std::size_t(p.r0 / kKeyH) * std::size_t(gtiles_x) + std::size_t(p.c0 / kKeyW));
-  if (!p.kept) return;
+  if (!p.kept) return p;
   p.inv_c = 1.0 / p.g.c, p.inv_ia = 1.0 / p.g.ia, p.b_over_c = p.g.b / p.g.c;
   p.inv_dx = s.grid.dx != 0.0 ? 1.0 / s.grid.dx : 0.0;
+  return p;
 }
 
 // The kept kernels' indices in fold order: by the whole grid's tile of their box's top-left
@@ -1474,22 +1493,22 @@ void resolve_kernel(const Setup& s, const Kernel& k, int gtiles_x, std::uint32_t
 // render, any window of it, and any window of a scene cut down to the kernels that touch it fold
 // every pixel's kernels in the same order (bit-identical results), while the tile loop walks
 // kernel data roughly in memory order.
-std::vector<std::uint32_t> fold_order(const std::vector<Hot>& hots,
-                                      const std::vector<std::uint32_t>& keys, std::size_t gtiles) {
+std::vector<std::uint32_t> fold_order(const Hot* hots, const std::uint32_t* keys, std::size_t n,
+                                      std::size_t gtiles) {
   std::vector<std::uint32_t> order;
   std::size_t n_kept = 0;
-  for (const Hot& h : hots) n_kept += kept(h);
+  for (std::size_t k = 0; k < n; ++k) n_kept += kept(hots[k]);
   order.reserve(n_kept);
   if (gtiles <= 4 * n_kept + 65536) {  // counting sort (stable)
     std::vector<std::uint32_t> start(gtiles + 1, 0);
-    for (std::size_t k = 0; k < hots.size(); ++k)
+    for (std::size_t k = 0; k < n; ++k)
       if (kept(hots[k])) ++start[keys[k] + 1];
     for (std::size_t t = 0; t < gtiles; ++t) start[t + 1] += start[t];
     order.resize(n_kept);
-    for (std::size_t k = 0; k < hots.size(); ++k)
+    for (std::size_t k = 0; k < n; ++k)
       if (kept(hots[k])) order[start[keys[k]]++] = std::uint32_t(k);
   } else {  // a small window of a huge grid
-    for (std::size_t k = 0; k < hots.size(); ++k)
+    for (std::size_t k = 0; k < n; ++k)
       if (kept(hots[k])) order.push_back(std::uint32_t(k));
     std::stable_sort(order.begin(), order.end(),
                      [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
@@ -1507,8 +1526,8 @@ struct Batch {
 
 // Hot records (hots[order[k]] with their row/column offsets) and the tile bins of the batch's
 // kernels order[0, n).
-void build_batch(const Setup& s, const std::vector<Hot>& hots, const std::uint32_t* order,
-                 std::size_t n, int tiles_x, int tiles_y, Batch& bt) {
+void build_batch(const Setup& s, const Hot* hots, const std::uint32_t* order, std::size_t n,
+                 int tiles_x, int tiles_y, Batch& bt) {
   bt.hot.resize(n);
   std::size_t nrows = 0, ncols = 0;
   for (std::size_t k = 0; k < n; ++k) {
@@ -1607,12 +1626,13 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
   // machine waiting for it to be scheduled can cost milliseconds).
   int hw = opts.threads > 0 ? opts.threads : int(std::thread::hardware_concurrency());
   hw = std::max(hw, 1);
-  std::vector<Prep> preps(nvis);
-  std::vector<Hot> hots(nvis);
-  std::vector<std::uint32_t> keys(nvis);
+  // Written first by the threads that resolve the kernels.
+  const auto preps = uninitialized_array<Prep>(nvis);
+  const auto hots = std::make_unique_for_overwrite<Hot[]>(nvis);
+  const auto keys = std::make_unique_for_overwrite<std::uint32_t[]>(nvis);
   auto resolve_one = [&](std::size_t k) {
-    resolve_kernel(s, scene.kernels[visible[k]], gtiles_x, std::uint32_t(k), preps[k], hots[k],
-                   keys[k]);
+    preps[k] =
+        resolve_kernel(s, scene.kernels[visible[k]], gtiles_x, std::uint32_t(k), hots[k], keys[k]);
   };
   std::atomic<std::size_t> next_resolve{0};
   // Few kernels: resolve them here and count the work (pixel-kernel pairs in their boxes, a
@@ -1649,7 +1669,7 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
     });
     sync();
     if (t == 0) {
-      order = fold_order(hots, keys, gtiles);
+      order = fold_order(hots.get(), keys.get(), nvis, gtiles);
       cuts = {0};
       double entries = 0;
       for (std::size_t k = 0; k < order.size(); ++k) {
@@ -1666,9 +1686,9 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
     for (std::size_t bi = 0; bi + 1 < cuts.size(); ++bi) {
       const std::size_t a = cuts[bi], n = cuts[bi + 1] - a;
       if (t == 0) {
-        build_batch(s, hots, order.data() + a, n, tiles_x, tiles_y, bt);
+        build_batch(s, hots.get(), order.data() + a, n, tiles_x, tiles_y, bt);
         job.setup = &s;
-        job.preps = preps.data();
+        job.preps = preps.get();
         job.hot = bt.hot.data();
         job.rows = bt.rows.get();
         job.cols = bt.cols.get();
@@ -1683,7 +1703,7 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
       }
       sync();
       take_chunks(next_prepare, n, 32, [&](std::size_t ka, std::size_t kb) {
-        fns.prepare(s, preps.data(), bt.hot.data(), bt.rows.get(), bt.cols.get(), ka, kb);
+        fns.prepare(s, preps.get(), bt.hot.data(), bt.rows.get(), bt.cols.get(), ka, kb);
       });
       sync();
       take_chunks(next_tile, std::size_t(tiles_y), 1,
