@@ -689,9 +689,11 @@ template <class Op, bool Fma>
 }
 
 #ifdef GM_HAVE_X86_PATHS
-// fast_exp on 16 lanes (AVX-512): the same steps as the scalar one.
+// fast_exp on 16 lanes (AVX-512): the same steps as the scalar one. `Clamp`: arguments below -87
+// give 0 (false: the caller knows every argument is at least -87; same values there).
+template <bool Clamp = true>
 GM_V4 [[gnu::always_inline]] inline __m512 fast_exp16(__m512 x) {
-  const __m512 xc = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
+  const __m512 xc = Clamp ? _mm512_max_ps(x, _mm512_set1_ps(-87.0f)) : x;
   const __m512 magic = _mm512_set1_ps(12582912.0f);
   const __m512 n =
       _mm512_sub_ps(_mm512_fmadd_ps(xc, _mm512_set1_ps(1.44269504088896341f), magic), magic);
@@ -708,6 +710,7 @@ GM_V4 [[gnu::always_inline]] inline __m512 fast_exp16(__m512 x) {
   const __m512i bits =
       _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23);
   const __m512 y = _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
+  if constexpr (!Clamp) return y;
   return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_NLT_UQ), y);
 }
 
@@ -737,7 +740,8 @@ GM_V4 [[gnu::noinline]] void fold_rotated_rec16(float* o, std::int32_t* cnt, int
       const __m512 col = _mm512_cvtepi32_ps(_mm512_add_epi32(iota, _mm512_set1_epi32(a - jc)));
       const __m512 u = _mm512_fmadd_ps(col, vdxv, vb);
       e = fast_exp16(_mm512_mul_ps(_mm512_mul_ps(va, u), u));
-      f = fast_exp16(_mm512_mul_ps(va, _mm512_fmadd_ps(_mm512_add_ps(u, u), step16, sq)));
+      // F's argument is within +-19 wherever the row reaches (rotated_group): no clamp needed.
+      f = fast_exp16<false>(_mm512_mul_ps(va, _mm512_fmadd_ps(_mm512_add_ps(u, u), step16, sq)));
       for (int k = a; k < c; k += 16) e = _mm512_mul_ps(e, f), f = _mm512_mul_ps(f, r_step);
     }
     const __m512 ov = _mm512_loadu_ps(o + b);
@@ -817,9 +821,11 @@ GM_V3 [[gnu::noinline]] void fold_separable_rim8(float* __restrict o, std::int32
   }
 }
 
-// fast_exp on 8 lanes (AVX2): the same steps as the scalar one.
+// fast_exp on 8 lanes (AVX2): the same steps as the scalar one. `Clamp`: arguments below -87
+// give 0 (false: the caller knows every argument is at least -87; same values there).
+template <bool Clamp = true>
 GM_V3 [[gnu::always_inline]] inline __m256 fast_exp8(__m256 x) {
-  const __m256 xc = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  const __m256 xc = Clamp ? _mm256_max_ps(x, _mm256_set1_ps(-87.0f)) : x;
   const __m256 magic = _mm256_set1_ps(12582912.0f);
   const __m256 n =
       _mm256_sub_ps(_mm256_fmadd_ps(xc, _mm256_set1_ps(1.44269504088896341f), magic), magic);
@@ -836,6 +842,7 @@ GM_V3 [[gnu::always_inline]] inline __m256 fast_exp8(__m256 x) {
   const __m256i bits =
       _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127)), 23);
   const __m256 y = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+  if constexpr (!Clamp) return y;
   return _mm256_and_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_NLT_UQ), y);
 }
 
@@ -858,7 +865,8 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
     const __m256 col = _mm256_cvtepi32_ps(_mm256_add_epi32(iota, _mm256_set1_epi32(a - jc)));
     const __m256 u = _mm256_fmadd_ps(col, vdxv, vb);
     e = fast_exp8(_mm256_mul_ps(_mm256_mul_ps(va, u), u));
-    f = fast_exp8(_mm256_mul_ps(va, _mm256_fmadd_ps(_mm256_add_ps(u, u), step8, sq)));
+    // F's argument is within +-19 wherever the row reaches (rotated_group): no clamp needed.
+    f = fast_exp8<false>(_mm256_mul_ps(va, _mm256_fmadd_ps(_mm256_add_ps(u, u), step8, sq)));
     for (int k = a; k < c; k += 8) e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
   };
   auto fold_block = [&](int b, __m256& e, __m256& f) GM_V3 {
@@ -885,6 +893,18 @@ GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int 
     __m256 e1, f1, e2, f2;
     anchor(col0 + b, e1, f1);
     if (t1 < n) anchor(col0 + t1, e2, f2);
+    if (!std::is_same_v<Op, MaxOp> && group == 32 && t1 - b == 32 && t2 - t1 == 32 && b >= lo &&
+        t2 - 1 <= hi) {  // two whole groups inside the span: no tests
+#pragma GCC unroll 4
+      for (int k = 0; k < 32; k += 8) {
+        _mm256_storeu_ps(o + b + k, fold8<Op>(_mm256_loadu_ps(o + b + k), vrf, e1));
+        _mm256_storeu_ps(o + t1 + k, fold8<Op>(_mm256_loadu_ps(o + t1 + k), vrf, e2));
+        e1 = _mm256_mul_ps(e1, f1), f1 = _mm256_mul_ps(f1, r_step);
+        e2 = _mm256_mul_ps(e2, f2), f2 = _mm256_mul_ps(f2, r_step);
+      }
+      b = t2;
+      continue;
+    }
     for (int k1 = b, k2 = t1; k1 < t1 || k2 < t2; k1 += 8, k2 += 8) {
       if (k1 < t1) fold_block(k1, e1, f1);
       if (k2 < t2) fold_block(k2, e2, f2);
