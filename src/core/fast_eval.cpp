@@ -18,7 +18,8 @@
 //     kernels that test is d2 = A(col) + B(row) exactly (the cross term is an exact zero): small
 //     kernels mask their SIMD lanes with it, larger ones move a row's span from the previous row's
 //     in a few additions; rotated kernels start from the chord's analytic ends.
-//  3. Kernels are binned into tiles of kTileH x kTileW pixels; threads take rows of tiles. Rows of
+//  3. Kernels are binned into tiles of 32 or 64 x kTileW pixels; threads take rows of tiles. Rows
+//  of
 //     kernels are folded in whole SIMD blocks aligned to whole-grid columns, lanes outside a row's
 //     span keeping their value (a blend), so short spans cost no scalar tails. Tiles whose blocks
 //     stay inside the window (all of them when its edges are multiples of the lane count) are
@@ -89,7 +90,11 @@ namespace gm {
 
 namespace {
 
-constexpr int kTileH = 32;
+// Tiles are kTileW columns wide and 32 or 64 rows high (Setup::tile_h): 64 where most kernels are
+// small (a small kernel is prepared once per tile it touches: a box of 19 rows straddles two
+// tiles of 32 rows one time in two, of 64 one time in four), else 32 (twice as many rows of tiles
+// to share between threads; a rank-k run's entries for 32 rows stay in L2).
+constexpr int kTileHMax = 64;
 constexpr int kTileW = 512;
 // The fold order's tiles (Prep::key): a property of each kernel alone, independent of the tiles
 // the work is cut into (a tile folds its kernels in fold order whatever its width).
@@ -223,6 +228,7 @@ struct Setup {
   bool cutoff = false;
   bool area = false;
   int wr0 = 0, wc0 = 0, wr1 = -1, wc1 = -1;  // the window, inclusive, in whole-grid indices
+  int tile_h = 32;                           // rows of a tile: 32 or kTileHMax
 };
 
 // Bounding box of a kernel, rows and columns, padded by one pixel (the span test trims exactly).
@@ -965,23 +971,24 @@ template <class Op, bool Fma, int V>
   const Setup& s = *job.setup;
   const Grid& grid = s.grid;
   const int ww = s.wc1 - s.wc0 + 1;
-  const int ra = s.wr0 + ty * kTileH, rb = std::min(s.wr1, ra + kTileH - 1);
+  const int tile_h = s.tile_h;
+  const int ra = s.wr0 + ty * tile_h, rb = std::min(s.wr1, ra + tile_h - 1);
   const float dxf = float(grid.dx);
   const double cw = grid.cell_w, ch = grid.cell_h;
   // The tile, at least kPad columns of padding on each side (buffer column of image column c:
   // c - base, base = ca - kPad - (ca mod V), so that SIMD blocks start at whole-grid columns that
   // are multiples of V). Lanes outside spans only ever rewrite their own values.
-  alignas(64) float buf[kTileH * kBufW];
-  alignas(64) std::int32_t cnt_buf[is_max ? kTileH * kBufW : kBufW];
+  alignas(64) float buf[kTileHMax * kBufW];
+  alignas(64) std::int32_t cnt_buf[is_max ? kTileHMax * kBufW : kBufW];
   // The padding lanes are read (and rewritten unchanged) but never used: any finite start will do.
-  for (int r = 0; r < kTileH; ++r) {
+  for (int r = 0; r < tile_h; ++r) {
     std::fill_n(buf + std::size_t(r) * kBufW, kPad, 0.0f);
     std::fill_n(buf + std::size_t(r) * kBufW + kPad + kTileW, kBufW - kPad - kTileW, 0.0f);
     std::fill_n(buf + std::size_t(r) * kBufW + kPad, kPad, 0.0f);  // the shift's columns
   }
-  std::fill_n(cnt_buf, is_max ? kTileH * kBufW : kBufW, 0);
+  std::fill_n(cnt_buf, is_max ? tile_h * kBufW : kBufW, 0);
   // A small kernel's rows and columns within one tile.
-  RowInfo small_rows[kTileH];
+  RowInfo small_rows[kTileHMax];
   alignas(64) float small_cols[kSmallCols + 2 * kColPad] = {};
   double small_scratch[kSmallCols];
   alignas(64) double small_a[kSmallCols + 2 * kPad];
@@ -990,7 +997,7 @@ template <class Op, bool Fma, int V>
   // A run's entries per tile row (sum; see fold_run16).
   std::unique_ptr<RunEntry[]> run_ent_mem;
   if constexpr (std::is_same_v<Op, SumOp>)
-    run_ent_mem = std::make_unique_for_overwrite<RunEntry[]>(std::size_t(kTileH) * kRunMax);
+    run_ent_mem = std::make_unique_for_overwrite<RunEntry[]>(std::size_t(tile_h) * kRunMax);
   RunEntry* const run_ent = run_ent_mem.get();
   const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
   for (int tx = 0; tx < job.tiles_x; ++tx) {
@@ -1069,8 +1076,9 @@ template <class Op, bool Fma, int V>
           for (int k = 0; k < nk; ++k) hk[k] = &job.hot[job.bin_items[it + std::uint32_t(k)]];
           for (int k = 0; k < nk; ++k) pk[k] = prof_at(*hk[k], 0);
           // Kernel by kernel (each one's rows are consecutive in memory), row by row.
-          int ne[kTileH] = {}, rb0[kTileH], rn[kTileH], any_lo[kTileH], any_hi[kTileH];
-          std::fill_n(any_lo, kTileH, cb + 1), std::fill_n(any_hi, kTileH, ca - 1);
+          int ne[kTileHMax] = {}, rb0[kTileHMax], rn[kTileHMax], any_lo[kTileHMax],
+              any_hi[kTileHMax];
+          std::fill_n(any_lo, tile_h, cb + 1), std::fill_n(any_hi, tile_h, ca - 1);
           for (int k = 0; k < nk; ++k) {
             const Hot& h = *hk[k];
             const int r0 = std::max(h.r0, ra), r1 = std::min(h.r1, rb);
@@ -1079,7 +1087,7 @@ template <class Op, bool Fma, int V>
               const Hot& f = *hk[k + 4];
               const char* q = reinterpret_cast<const char*>(
                   job.rows + f.row_off + std::ptrdiff_t(std::max(f.r0, ra) - f.r0));
-              for (int line = 0; line < int(kTileH * sizeof(RowInfo)); line += 64)
+              for (int line = 0; line < tile_h * int(sizeof(RowInfo)); line += 64)
                 __builtin_prefetch(q + line);
             }
             for (int r = r0; r <= r1; ++r) {
@@ -1227,8 +1235,8 @@ template <class Op, bool Fma, int V>
 #endif
           const float amp = float(g.amp);
           const double y0 = grid.y0, dy = grid.dy, cy = g.cy, ic = g.ic, c = g.c;
-          float rfs[kTileH];
-          double bbs[kTileH];
+          float rfs[kTileHMax];
+          double bbs[kTileHMax];
           for (int i = 0; i <= qr1 - qr0; ++i) {
             const double uy = (y0 + (qr0 + i) * dy) - cy;  // grid.y(row) - cy
             bbs[i] = ic * uy * uy;
@@ -1568,7 +1576,7 @@ void build_batch(const Setup& s, const Hot* hots, const std::uint32_t* order, st
   // tile, fold order).
   const std::size_t ntiles = std::size_t(tiles_x) * std::size_t(tiles_y);
   auto for_tiles = [&](const Hot& p, auto&& f) {
-    for (int ty = (p.r0 - s.wr0) / kTileH; ty <= (p.r1 - s.wr0) / kTileH; ++ty)
+    for (int ty = (p.r0 - s.wr0) / s.tile_h; ty <= (p.r1 - s.wr0) / s.tile_h; ++ty)
       for (int tx = (p.c0 - s.wc0) / kTileW; tx <= (p.c1 - s.wc0) / kTileW; ++tx)
         f(std::size_t(ty) * std::size_t(tiles_x) + std::size_t(tx));
   };
@@ -1639,7 +1647,8 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
   const int gtiles_x = (scene.width + kKeyW - 1) / kKeyW;
   const std::size_t gtiles =
       std::size_t(gtiles_x) * std::size_t((scene.height + kKeyH - 1) / kKeyH);
-  const int tiles_x = (w.cols + kTileW - 1) / kTileW, tiles_y = (w.rows + kTileH - 1) / kTileH;
+  const int tiles_x = (w.cols + kTileW - 1) / kTileW;
+  int tiles_y = (w.rows + s.tile_h - 1) / s.tile_h;  // 32-row tiles until the kernels are known
   const std::size_t window_px = std::size_t(w.rows) * std::size_t(w.cols);
 
   // Threads: below ~0.1 ms of work a second thread costs more than it saves (and on a busy
@@ -1690,12 +1699,16 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
     sync();
     if (t == 0) {
       order = fold_order(hots.get(), keys.get(), nvis, gtiles);
+      std::size_t small = 0;
+      for (const std::uint32_t k : order) small += hots[k].col_off == kSmall;
+      s.tile_h = !order.empty() && 2 * small >= order.size() ? kTileHMax : 32;
+      tiles_y = (w.rows + s.tile_h - 1) / s.tile_h;
       cuts = {0};
       double entries = 0;
       for (std::size_t k = 0; k < order.size(); ++k) {
         const Hot& h = hots[order[k]];
         const double nr = h.r1 - h.r0 + 1, nc = h.c1 - h.c0 + 1;
-        entries += nr + nc + (nr / kTileH + 1) * std::min(nc / kTileW + 1, double(tiles_x));
+        entries += nr + nc + (nr / s.tile_h + 1) * std::min(nc / kTileW + 1, double(tiles_x));
         if (entries >= batch_entries || k + 1 - cuts.back() >= kNoCols / 4 || k + 1 == order.size())
           cuts.push_back(k + 1), entries = 0;
       }
