@@ -40,6 +40,9 @@
 //     baseline (SSE2, 4 lanes, no FMA), and the best one the CPU runs is picked at the first call
 //     (GAUSSMAP_CPU=baseline|avx2|avx512 caps it). FMAs are written out (madd), never contracted
 //     by the compiler, so each path is deterministic and the rim tests stay plain float64.
+//  6. Threads: the phases (resolve, order and batch, prepare, fold) run on threads borrowed from a
+//     process-wide pool (worker_pool.hpp), separated by a barrier whose waiters spin briefly
+//     before they sleep; which thread does what never changes a bit.
 // Coordinates are taken relative to the kernel (or its ridge) in float64 before rounding to
 // float32, so large domain offsets cost no precision. Area sampling: axis-aligned kernels use the
 // exact erf profiles per column and per row (separable too), rotated ones
@@ -89,6 +92,12 @@
 namespace gm {
 
 namespace {
+
+// For lambdas that fold values inside the per-instruction-set functions: a lambda does not take
+// its function's `target` attribute, and where GCC did not inline one it was compiled for the
+// baseline, its FMAs (madd) calls to libm's fmaf (prob_or ran 10x slower; an ASan build showed
+// the same on every path's rotated folds).
+#define GM_INLINE_LAMBDA __attribute__((always_inline))
 
 // Tiles are kTileW columns wide and 32 or 64 rows high (Setup::tile_h): 64 where most kernels are
 // small (a small kernel is prepared once per tile it touches: a box of 19 rows straddles two
@@ -1183,7 +1192,7 @@ template <class Op, bool Fma, int V>
           if (is_max || m1 - m0 < V) {
             fold_separable4<Op, Fma>(o4, c4, prof, rf, n, lo, hi);
           } else {
-            auto part = [&](int j0, int j1) {
+            auto part = [&](int j0, int j1) GM_INLINE_LAMBDA {
               if (j1 <= j0) return;
               const float* pp[4] = {prof[0] + j0, prof[1] + j0, prof[2] + j0, prof[3] + j0};
               int l2[4], h2[4];
@@ -1281,7 +1290,7 @@ template <class Op, bool Fma, int V>
         std::int32_t* cnt = cnt_buf + (is_max ? row : 0);
         // Runs f(j0, j1, lo, hi) on lanes [j0, j1) (lo, hi relative to j0): a long span as a
         // masked first block, whole blocks without masks, a masked last block.
-        auto split = [&](auto&& f) {
+        auto split = [&](auto&& f) GM_INLINE_LAMBDA {
           const int l = lo - off, h = hi - off;
           if (n <= 2 * V) return f(0, n, l, h);
           f(0, V, l, V - 1);
@@ -1290,7 +1299,7 @@ template <class Op, bool Fma, int V>
         };
         if (separable) {
           const float* prof = kcols + p.col_off + std::ptrdiff_t(b0 + base - p.c0);
-          split([&](int j0, int j1, int l, int h) {
+          split([&](int j0, int j1, int l, int h) GM_INLINE_LAMBDA {
             fold_separable<Op, Fma>(o + j0, cnt + j0, prof + j0, ri.rf, j1 - j0, l, h);
           });
         } else if (!s.area) {
@@ -1309,7 +1318,7 @@ template <class Op, bool Fma, int V>
             }
           }
 #endif
-          split([&](int j0, int j1, int l, int h) {
+          split([&](int j0, int j1, int l, int h) GM_INLINE_LAMBDA {
             fold_rotated<Op, Fma>(o + j0, cnt + j0, j1 - j0, l, h, off - ri.jc + j0, p.a_half, dxf,
                                   ri.base, ri.rf);
           });
