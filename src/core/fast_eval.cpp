@@ -18,13 +18,13 @@
 //     kernels that test is d2 = A(col) + B(row) exactly (the cross term is an exact zero): small
 //     kernels mask their SIMD lanes with it, larger ones move a row's span from the previous row's
 //     in a few additions; rotated kernels start from the chord's analytic ends.
-//  3. Kernels are binned into tiles of 32 or 64 x kTileW pixels; threads take rows of tiles. Rows
-//  of
-//     kernels are folded in whole SIMD blocks aligned to whole-grid columns, lanes outside a row's
-//     span keeping their value (a blend), so short spans cost no scalar tails. Tiles whose blocks
-//     stay inside the window (all of them when its edges are multiples of the lane count) are
-//     folded in the field itself; the others in a padded local buffer (35 KiB). The field is not
-//     zero-filled first: its first writes (and page faults) are the folding threads'.
+//  3. Kernels are binned into tiles of 32 or 64 rows by 512 or 2048 columns (tile_shape); threads
+//     take rows of tiles. Rows of kernels are folded in whole SIMD blocks aligned to whole-grid
+//     columns, lanes outside a row's span keeping their value (a blend), so short spans cost no
+//     scalar tails. Tiles whose blocks stay inside the window (all of them when its edges are
+//     multiples of the lane count) are folded in the field itself; the others in a padded buffer
+//     kept per thread. The field is not zero-filled first: its first writes (and page faults) are
+//     the folding threads'.
 //     Sum: a run of consecutive separable kernels (up to 128) is one rank-k update of each tile
 //     row, 8 SIMD blocks held in registers across the run (one load and store of the field per
 //     run); other combine rules fold four wide separable kernels in one pass. Small kernels are
@@ -99,21 +99,28 @@ namespace {
 // the same on every path's rotated folds).
 #define GM_INLINE_LAMBDA __attribute__((always_inline))
 
-// Tiles are kTileW columns wide and 32 or 64 rows high (Setup::tile_h): 64 where most kernels are
-// small (a small kernel is prepared once per tile it touches: a box of 19 rows straddles two
-// tiles of 32 rows one time in two, of 64 one time in four), else 32 (twice as many rows of tiles
-// to share between threads; a rank-k run's entries for 32 rows stay in L2).
+// Tile shapes, chosen per evaluation from its kernels (Setup::tile_h, tile_w; tile_shape):
+// - 64 rows where most kernels are small (a small kernel is prepared once per tile it touches: a
+//   box of 19 rows straddles two tiles of 32 rows one time in two, of 64 one time in four), else
+//   32 (twice as many rows of tiles to share between threads; a rank-k run's entries for 32 rows
+//   stay in L2);
+// - 2048 columns for sum over large kernels (a 1920-wide field is one tile per row: the rank-k
+//   fold gathers a row's run entries once, not once per 512 columns, a rotated row is re-anchored
+//   once), unless the separable kernels folded as rank-k runs are narrow (boxes under 768 columns
+//   on average), since each 128-column chunk of a row passes over every run entry of the tile's
+//   row, whether it reaches the chunk or not. Else 512: max and prob_or's four-at-a-time folds
+//   keep four profile rows and the tile's row in L1, and mostly small kernels measured ~5% faster.
 constexpr int kTileHMax = 64;
-constexpr int kTileW = 512;
+constexpr int kTileWMax = 2048;
 // The fold order's tiles (Prep::key): a property of each kernel alone, independent of the tiles
 // the work is cut into (a tile folds its kernels in fold order whatever its width).
 constexpr int kKeyW = 256, kKeyH = 16;
-constexpr int kPad = 16;                  // tile buffer columns on each side (>= any lane count)
-constexpr int kBufW = kTileW + 3 * kPad;  // tile buffer row, floats (with the alignment shift)
-constexpr std::size_t kColPad = 16;       // floats before and after a small kernel's profile
+constexpr int kPad = 16;                     // tile buffer columns on each side (>= any lane count)
+constexpr int kBufW = kTileWMax + 3 * kPad;  // tile buffer row, floats (with the alignment shift)
+constexpr std::size_t kColPad = 16;          // floats before and after a small kernel's profile
 // Floats before and after the batch's column profiles: a group of four kernels reads each
 // member's profile over the union of their spans, up to a tile and a block beyond its own.
-constexpr std::size_t kColGuard = std::size_t(kTileW + 3 * kPad);
+constexpr std::size_t kColGuard = std::size_t(kTileWMax + 3 * kPad);
 // Without a cutoff, kernels are evaluated where d^2 <= kNumericalR2: exp(-138/2) = 1e-30.
 constexpr double kNumericalR2 = 138.0;
 constexpr std::uint32_t kNoCols = 0xffffffffu;  // Hot::col_off of a kernel with no column profile
@@ -238,6 +245,7 @@ struct Setup {
   bool area = false;
   int wr0 = 0, wc0 = 0, wr1 = -1, wc1 = -1;  // the window, inclusive, in whole-grid indices
   int tile_h = 32;                           // rows of a tile: 32 or kTileHMax
+  int tile_w = kTileWMax;                    // columns of a tile: 512 or kTileWMax
 };
 
 // Bounding box of a kernel, rows and columns, padded by one pixel (the span test trims exactly).
@@ -953,6 +961,24 @@ inline int rotated_group(float a_half, float dx, const RowInfo& ri) {
   return 0;
 }
 
+// The tile loop's buffer (a tile's rows with padding, for tiles at a window's edges) and max's
+// counts, per thread and kept from call to call: 0.5 MiB each, too much for a caller's stack.
+struct TileScratch {
+  std::unique_ptr<float[], FreeStorage> buf;
+  std::unique_ptr<std::int32_t[], FreeStorage> cnt;
+  TileScratch() {
+    constexpr std::size_t n = std::size_t(kTileHMax) * kBufW;
+    static_assert(n * sizeof(float) % 64 == 0);
+    buf.reset(static_cast<float*>(std::aligned_alloc(64, n * sizeof(float))));
+    cnt.reset(static_cast<std::int32_t*>(std::aligned_alloc(64, n * sizeof(std::int32_t))));
+    if (!buf || !cnt) throw std::bad_alloc();
+  }
+};
+TileScratch& tile_scratch() {
+  thread_local TileScratch t;
+  return t;
+}
+
 struct Job {
   const Setup* setup = nullptr;
   const Prep* preps = nullptr;
@@ -987,15 +1013,17 @@ template <class Op, bool Fma, int V>
   // The tile, at least kPad columns of padding on each side (buffer column of image column c:
   // c - base, base = ca - kPad - (ca mod V), so that SIMD blocks start at whole-grid columns that
   // are multiples of V). Lanes outside spans only ever rewrite their own values.
-  alignas(64) float buf[kTileHMax * kBufW];
-  alignas(64) std::int32_t cnt_buf[is_max ? kTileHMax * kBufW : kBufW];
+  TileScratch& scratch = tile_scratch();
+  float* const buf = scratch.buf.get();
+  std::int32_t* const cnt_buf = scratch.cnt.get();
   // The padding lanes are read (and rewritten unchanged) but never used: any finite start will do.
+  const int tile_w = s.tile_w, buf_w = tile_w + 3 * kPad;  // a buffer row's columns in use
   for (int r = 0; r < tile_h; ++r) {
     std::fill_n(buf + std::size_t(r) * kBufW, kPad, 0.0f);
-    std::fill_n(buf + std::size_t(r) * kBufW + kPad + kTileW, kBufW - kPad - kTileW, 0.0f);
+    std::fill_n(buf + std::size_t(r) * kBufW + kPad + tile_w, 2 * kPad, 0.0f);
     std::fill_n(buf + std::size_t(r) * kBufW + kPad, kPad, 0.0f);  // the shift's columns
   }
-  std::fill_n(cnt_buf, is_max ? tile_h * kBufW : kBufW, 0);
+  if constexpr (!is_max) std::fill_n(cnt_buf, kBufW, 0);  // max fills its rows per tile
   // A small kernel's rows and columns within one tile.
   RowInfo small_rows[kTileHMax];
   alignas(64) float small_cols[kSmallCols + 2 * kColPad] = {};
@@ -1010,7 +1038,7 @@ template <class Op, bool Fma, int V>
   RunEntry* const run_ent = run_ent_mem.get();
   const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
   for (int tx = 0; tx < job.tiles_x; ++tx) {
-    const int ca = s.wc0 + tx * kTileW, cb = std::min(s.wc1, ca + kTileW - 1);
+    const int ca = s.wc0 + tx * tile_w, cb = std::min(s.wc1, ca + tile_w - 1);
     const int tw = cb - ca + 1;
     const int base = ca - kPad - (ca & (V - 1));  // image column of buffer column 0
     // A tile whose SIMD blocks stay inside the window is folded in the output itself: every block
@@ -1041,7 +1069,7 @@ template <class Op, bool Fma, int V>
       } else if (!direct) {
         std::memcpy(b, out_at(r, ca), sizeof(float) * std::size_t(tw));
       }
-      if constexpr (is_max) std::fill_n(cnt_buf + std::size_t(r - ra) * kBufW, kBufW, 0);
+      if constexpr (is_max) std::fill_n(cnt_buf + std::size_t(r - ra) * kBufW, buf_w, 0);
     }
     auto settle = [&] {
       if (!pending) return;
@@ -1060,11 +1088,12 @@ template <class Op, bool Fma, int V>
     const std::size_t tile = std::size_t(ty) * job.tiles_x + tx;
     const std::uint32_t it0 = job.bin_start[tile], it1 = job.bin_start[tile + 1];
     // Four separable kernels in a row of the list whose boxes cover over half of the tile's
-    // columns (common without a cutoff) are folded in one pass over the union of their spans,
-    // each masked to its own. Their profiles (4 x 1 KiB) and the tile stay in L1.
-    auto wide = [&](std::uint32_t it) {  // separable, over half of the tile's columns
+    // columns, or 256 of them (common without a cutoff), are folded in one pass over the union of
+    // their spans, each masked to its own, row by row: four rows of profiles and one of the tile.
+    auto wide = [&](std::uint32_t it) {
       const Hot& h = job.hot[job.bin_items[it]];
-      return h.col_off < kSmall && 2 * (std::min(h.c1, cb) - std::max(h.c0, ca) + 1) >= tw;
+      return h.col_off < kSmall &&
+             2 * (std::min(h.c1, cb) - std::max(h.c0, ca) + 1) >= std::min(tw, 512);
     };
     for (std::uint32_t it = it0; it < it1;) {
 #ifdef GM_HAVE_X86_PATHS
@@ -1553,6 +1582,22 @@ std::vector<std::uint32_t> fold_order(const Hot* hots, const std::uint32_t* keys
   return order;
 }
 
+// The tiles' shape for these kernels (see kTileHMax).
+void tile_shape(const Hot* hots, const std::vector<std::uint32_t>& order, Setup& s) {
+  std::size_t small = 0, runs = 0;
+  double run_cols = 0;
+  for (const std::uint32_t k : order) {
+    const Hot& h = hots[k];
+    small += h.col_off == kSmall;
+    if (h.col_off == kColsPending) ++runs, run_cols += h.c1 - h.c0 + 1;
+  }
+  const bool mostly_small = !order.empty() && 2 * small >= order.size();
+  s.tile_h = mostly_small ? kTileHMax : 32;
+  const bool wide = s.scene->combine == Combine::Sum && !mostly_small &&
+                    (runs == 0 || run_cols >= 768.0 * double(runs));
+  s.tile_w = wide ? kTileWMax : 512;
+}
+
 // One batch's shared data, built by thread 0 and read by all.
 struct Batch {
   std::vector<Hot> hot;
@@ -1584,9 +1629,14 @@ void build_batch(const Setup& s, const Hot* hots, const std::uint32_t* order, st
   // Bin kernels into every tile of the window their box touches (counting sort by tile; within a
   // tile, fold order).
   const std::size_t ntiles = std::size_t(tiles_x) * std::size_t(tiles_y);
+  // Tile sizes are powers of two and the boxes lie inside the window: shifts, not divisions (by a
+  // run-time divisor, four per kernel cost ~0.3 ms for 10,000 kernels).
+  const int sh = std::countr_zero(unsigned(s.tile_h)), sw = std::countr_zero(unsigned(s.tile_w));
   auto for_tiles = [&](const Hot& p, auto&& f) {
-    for (int ty = (p.r0 - s.wr0) / s.tile_h; ty <= (p.r1 - s.wr0) / s.tile_h; ++ty)
-      for (int tx = (p.c0 - s.wc0) / kTileW; tx <= (p.c1 - s.wc0) / kTileW; ++tx)
+    const int ty0 = (p.r0 - s.wr0) >> sh, ty1 = (p.r1 - s.wr0) >> sh;
+    const int tx0 = (p.c0 - s.wc0) >> sw, tx1 = (p.c1 - s.wc0) >> sw;
+    for (int ty = ty0; ty <= ty1; ++ty)
+      for (int tx = tx0; tx <= tx1; ++tx)
         f(std::size_t(ty) * std::size_t(tiles_x) + std::size_t(tx));
   };
   bt.bin_start.assign(ntiles + 1, 0);
@@ -1656,7 +1706,7 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
   const int gtiles_x = (scene.width + kKeyW - 1) / kKeyW;
   const std::size_t gtiles =
       std::size_t(gtiles_x) * std::size_t((scene.height + kKeyH - 1) / kKeyH);
-  const int tiles_x = (w.cols + kTileW - 1) / kTileW;
+  int tiles_x = (w.cols + s.tile_w - 1) / s.tile_w;  // until the kernels are known
   int tiles_y = (w.rows + s.tile_h - 1) / s.tile_h;  // 32-row tiles until the kernels are known
   const std::size_t window_px = std::size_t(w.rows) * std::size_t(w.cols);
 
@@ -1708,16 +1758,14 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
     sync();
     if (t == 0) {
       order = fold_order(hots.get(), keys.get(), nvis, gtiles);
-      std::size_t small = 0;
-      for (const std::uint32_t k : order) small += hots[k].col_off == kSmall;
-      s.tile_h = !order.empty() && 2 * small >= order.size() ? kTileHMax : 32;
-      tiles_y = (w.rows + s.tile_h - 1) / s.tile_h;
+      tile_shape(hots.get(), order, s);
+      tiles_x = (w.cols + s.tile_w - 1) / s.tile_w, tiles_y = (w.rows + s.tile_h - 1) / s.tile_h;
       cuts = {0};
       double entries = 0;
       for (std::size_t k = 0; k < order.size(); ++k) {
         const Hot& h = hots[order[k]];
         const double nr = h.r1 - h.r0 + 1, nc = h.c1 - h.c0 + 1;
-        entries += nr + nc + (nr / s.tile_h + 1) * std::min(nc / kTileW + 1, double(tiles_x));
+        entries += nr + nc + (nr / s.tile_h + 1) * std::min(nc / s.tile_w + 1, double(tiles_x));
         if (entries >= batch_entries || k + 1 - cuts.back() >= kNoCols / 4 || k + 1 == order.size())
           cuts.push_back(k + 1), entries = 0;
       }
