@@ -869,27 +869,90 @@ GM_V3 [[gnu::always_inline]] inline __m256 fast_exp8(__m256 x) {
   return _mm256_and_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_NLT_UQ), y);
 }
 
-// The same recurrence on 8 lanes (AVX2): a step of 8 columns, exact exps at the same whole-grid
-// columns (multiples of `group`, 32 or 64). o[0] is whole-grid column col0 (a multiple of 8).
+// exp on 4 float64 lanes, relative error ~1e-15 for arguments within +-708 (clamped there):
+// reduction by ln 2 in two parts, then the Taylor polynomial of degree 11 on |r| <= ln 2 / 2.
+GM_V3 [[gnu::always_inline]] inline __m256d exp_pd4(__m256d x) {
+  x = _mm256_max_pd(_mm256_min_pd(x, _mm256_set1_pd(708.0)), _mm256_set1_pd(-708.0));
+  const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93147180369123816490e-01), x);
+  r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.90821492927058770002e-10), r);
+  __m256d p = _mm256_set1_pd(1.0 / 39916800.0);
+  double inv_fact = 1.0 / 39916800.0;
+  for (int k = 11; k >= 1; --k) {
+    inv_fact *= k;  // 1 / (k - 1)!
+    p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(inv_fact));
+  }
+  // 2^n: n + 2^52 + 2^51 holds n in its low bits; (bits + 1023) << 52 drops the rest.
+  const __m256i t = _mm256_castpd_si256(_mm256_add_pd(n, _mm256_set1_pd(6755399441055744.0)));
+  const __m256i two_n = _mm256_slli_epi64(_mm256_add_epi64(t, _mm256_set1_epi64x(1023)), 52);
+  return _mm256_mul_pd(p, _mm256_castsi256_pd(two_n));
+}
+
+// The same recurrence on 8 lanes (AVX2): a step of 8 columns from each group's anchor, a
+// whole-grid column that is a multiple of `group` (32). The anchors' values (E, and F, the step's
+// factor) come in float64 from the anchor before, E(A + 32) = E(A) G(A), G(A + 32) = G(A) R^16,
+// F(A + 32) = F(A) R^4, with exact float64 exps at every whole-grid multiple of kSuperAnchor (or
+// the group of the row's first column, `span_lo`, if later): rounded once to float, an anchor is
+// exact to 0.5 ulp, where a float exp of each was good to ~2, and two exps per group become six
+// float64 multiplies (k64-rot: 11.9 -> 8.9 ms here). A value depends on its column alone (the chain
+// from a fixed anchor, the same multiplications whatever the call's first column), so windows keep
+// their bits. (An anchor computed any other way would round to the same float all but ~1e-8 of the
+// time: the window tests cannot see a wrong chain start; this rule is what guarantees the bits.)
+// o[0] is whole-grid column col0 (a multiple of 8).
+constexpr int kSuperAnchor = 512;
+// The recurrence's step factors, a property of the kernel (a = -ia / 2) and the grid's spacing.
+struct RecSteps8 {
+  float r = 0;     // F(c + 8) / F(c), rounded once (the steps within a group multiply it in)
+  double r4 = 0;   // F(A + 32) / F(A)
+  double r32 = 0;  // G(A + 32) / G(A)
+  static RecSteps8 of(float a_half, float dx) {
+    const double a = a_half, d2 = double(dx) * double(dx);
+    return {float(std::exp(a * 128.0 * d2)), std::exp(a * 512.0 * d2), std::exp(a * 2048.0 * d2)};
+  }
+};
 template <class Op>
 GM_V3 [[gnu::noinline]] void fold_rotated_rec8(float* o, std::int32_t* cnt, int n, int lo, int hi,
                                                int col0, int jc, float a_half, float dx, float base,
-                                               float rf, int group) {
-  const float vdx = 8.0f * dx;
-  const __m256 va = _mm256_set1_ps(a_half), vdxv = _mm256_set1_ps(dx), vb = _mm256_set1_ps(base);
-  const __m256 step8 = _mm256_set1_ps(vdx), sq = _mm256_set1_ps(vdx * vdx);
-  const __m256 r_step = fast_exp8(_mm256_set1_ps(2.0f * a_half * vdx * vdx));
+                                               float rf, int group, int span_lo,
+                                               const RecSteps8& steps) {
+  // The float64 chain of anchors: two halves of 4 lanes each.
+  const double ad = a_half, dxd = dx, bd = base;
+  const __m256 r_step = _mm256_set1_ps(steps.r);
   const __m256 vrf = _mm256_set1_ps(rf);
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   // in: lo <= j <= hi, i.e. j > lo - 1 and hi + 1 > j
   const __m256i vlo = _mm256_set1_epi32(lo - 1), vhi = _mm256_set1_epi32(hi + 1);
+  const __m256d vad = _mm256_set1_pd(ad);
+  const __m256d r4 = _mm256_set1_pd(steps.r4), r32 = _mm256_set1_pd(steps.r32);
+  const int lo_group = span_lo & ~(group - 1);
+  __m256d ed[2], fd[2], gd[2];
+  int chain_s = -1, chain_a = -1;  // the chain's exact anchor and the anchor it has reached
+  auto exact = [&](int s_col) GM_V3 {
+    for (int h = 0; h < 2; ++h) {
+      const __m256d col = _mm256_add_pd(_mm256_set1_pd(double(s_col - jc + 4 * h)),
+                                        _mm256_setr_pd(0.0, 1.0, 2.0, 3.0));
+      const __m256d u = _mm256_fmadd_pd(col, _mm256_set1_pd(dxd), _mm256_set1_pd(bd));
+      ed[h] = exp_pd4(_mm256_mul_pd(vad, _mm256_mul_pd(u, u)));
+      fd[h] = exp_pd4(_mm256_mul_pd(
+          vad, _mm256_fmadd_pd(u, _mm256_set1_pd(16.0 * dxd), _mm256_set1_pd(64.0 * dxd * dxd))));
+      gd[h] = exp_pd4(_mm256_mul_pd(
+          vad, _mm256_fmadd_pd(u, _mm256_set1_pd(64.0 * dxd), _mm256_set1_pd(1024.0 * dxd * dxd))));
+    }
+    chain_s = chain_a = s_col;
+  };
   auto anchor = [&](int c, __m256& e, __m256& f) GM_V3 {
     const int a = c & ~(group - 1);  // c >= 0, group a power of two
-    const __m256 col = _mm256_cvtepi32_ps(_mm256_add_epi32(iota, _mm256_set1_epi32(a - jc)));
-    const __m256 u = _mm256_fmadd_ps(col, vdxv, vb);
-    e = fast_exp8(_mm256_mul_ps(_mm256_mul_ps(va, u), u));
-    // F's argument is within +-19 wherever the row reaches (rotated_group): no clamp needed.
-    f = fast_exp8<false>(_mm256_mul_ps(va, _mm256_fmadd_ps(_mm256_add_ps(u, u), step8, sq)));
+    const int s_col = std::max(a & ~(kSuperAnchor - 1), lo_group);
+    if (s_col != chain_s || a < chain_a) exact(s_col);
+    for (; chain_a < a; chain_a += group)
+      for (int h = 0; h < 2; ++h) {
+        ed[h] = _mm256_mul_pd(ed[h], gd[h]);
+        gd[h] = _mm256_mul_pd(gd[h], r32);
+        fd[h] = _mm256_mul_pd(fd[h], r4);
+      }
+    e = _mm256_set_m128(_mm256_cvtpd_ps(ed[1]), _mm256_cvtpd_ps(ed[0]));
+    f = _mm256_set_m128(_mm256_cvtpd_ps(fd[1]), _mm256_cvtpd_ps(fd[0]));
     for (int k = a; k < c; k += 8) e = _mm256_mul_ps(e, f), f = _mm256_mul_ps(f, r_step);
   };
   auto fold_block = [&](int b, __m256& e, __m256& f) GM_V3 {
@@ -1307,6 +1370,11 @@ template <class Op, bool Fma, int V>
       const Hot& p = *hp;
       const int r0 = std::max(p.r0, ra), r1 = std::min(p.r1, rb);
       const bool separable = p.col_off != kNoCols;
+#ifdef GM_HAVE_X86_PATHS
+      // The AVX2 recurrence's step factors: the kernel's alone, made once for all its rows here.
+      const RecSteps8 steps8 =
+          V == 8 && !separable && !s.area ? RecSteps8::of(p.a_half, dxf) : RecSteps8{};
+#endif
       for (int r = r0; r <= r1; ++r) {
         const RowInfo& ri = krows[p.row_off + std::size_t(r - p.r0)];
         const int lo = std::max(ri.lo, ca), hi = std::min(ri.hi, cb);
@@ -1342,7 +1410,7 @@ template <class Op, bool Fma, int V>
                                        ri.base, ri.rf, group);
               else
                 fold_rotated_rec8<Op>(o, cnt, n, lo - off, hi - off, off, ri.jc, p.a_half, dxf,
-                                      ri.base, ri.rf, group);
+                                      ri.base, ri.rf, group, ri.lo, steps8);
               continue;
             }
           }
