@@ -11,13 +11,14 @@
 //     an axis-aligned kernel (b == 0) m = 0 and the x profile is the same on every row: it is
 //     computed once per kernel and a pixel costs one multiply-add (outer product of two 1-D
 //     profiles, no exp). Rotated kernels take one vectorized float exp per pixel (on AVX-512 and
-//     AVX2, a recurrence along the row re-anchored every 4 or 8 SIMD blocks of whole-grid
-//     columns: two multiplies per block). The row's span of columns is the ellipse's chord; with a
-//     cutoff its ends are decided by the reference's own float64 test (d2(x, y) > k^2, same
-//     expression, same grid coordinates, no FMA), so no pixel flips at the rim. For axis-aligned
-//     kernels that test is d2 = A(col) + B(row) exactly (the cross term is an exact zero): small
-//     kernels mask their SIMD lanes with it, larger ones move a row's span from the previous row's
-//     in a few additions; rotated kernels start from the chord's analytic ends.
+//     AVX2, a recurrence along the row re-anchored every 4 SIMD blocks of whole-grid columns: two
+//     multiplies per block; AVX2 takes the anchors from a float64 chain). The row's span of
+//     columns is the ellipse's chord; with a cutoff its ends are decided by the reference's own
+//     float64 test (d2(x, y) > k^2, same expression, same grid coordinates, no FMA), so no pixel
+//     flips at the rim. For axis-aligned kernels that test is d2 = A(col) + B(row) exactly (the
+//     cross term is an exact zero): small kernels mask their SIMD lanes with it, larger ones move
+//     a row's span from the previous row's in a few additions; rotated kernels start from the
+//     chord's analytic ends.
 //  3. Kernels are binned into tiles of 32 or 64 rows by 512 or 2048 columns (tile_shape); threads
 //     take rows of tiles. Rows of kernels are folded in whole SIMD blocks aligned to whole-grid
 //     columns, lanes outside a row's span keeping their value (a blend), so short spans cost no
