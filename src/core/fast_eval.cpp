@@ -116,9 +116,8 @@ constexpr int kTileWMax = 2048;
 // The fold order's tiles (Prep::key): a property of each kernel alone, independent of the tiles
 // the work is cut into (a tile folds its kernels in fold order whatever its width).
 constexpr int kKeyW = 256, kKeyH = 16;
-constexpr int kPad = 16;                     // tile buffer columns on each side (>= any lane count)
-constexpr int kBufW = kTileWMax + 3 * kPad;  // tile buffer row, floats (with the alignment shift)
-constexpr std::size_t kColPad = 16;          // floats before and after a small kernel's profile
+constexpr int kPad = 16;             // tile buffer columns on each side (>= any lane count)
+constexpr std::size_t kColPad = 16;  // floats before and after a small kernel's profile
 // Floats before and after the batch's column profiles: a group of four kernels reads each
 // member's profile over the union of their spans, up to a tile and a block beyond its own.
 constexpr std::size_t kColGuard = std::size_t(kTileWMax + 3 * kPad);
@@ -1026,16 +1025,21 @@ inline int rotated_group(float a_half, float dx, const RowInfo& ri) {
 }
 
 // The tile loop's buffer (a tile's rows with padding, for tiles at a window's edges) and max's
-// counts, per thread and kept from call to call: 0.5 MiB each, too much for a caller's stack.
+// counts, per thread, grown to the rows asked for and kept from call to call: up to 0.5 MiB each,
+// too much for a caller's stack.
 struct TileScratch {
   std::unique_ptr<float[], FreeStorage> buf;
   std::unique_ptr<std::int32_t[], FreeStorage> cnt;
-  TileScratch() {
-    constexpr std::size_t n = std::size_t(kTileHMax) * kBufW;
-    static_assert(n * sizeof(float) % 64 == 0);
-    buf.reset(static_cast<float*>(std::aligned_alloc(64, n * sizeof(float))));
-    cnt.reset(static_cast<std::int32_t*>(std::aligned_alloc(64, n * sizeof(std::int32_t))));
-    if (!buf || !cnt) throw std::bad_alloc();
+  std::size_t buf_n = 0, cnt_n = 0;
+  // p holds at least n elements (n a multiple of 16: whole 64-byte lines).
+  template <class T>
+  static T* grow(std::unique_ptr<T[], FreeStorage>& p, std::size_t& have, std::size_t n) {
+    if (n > have) {
+      p.reset(static_cast<T*>(std::aligned_alloc(64, n * sizeof(T))));
+      if (!p) throw std::bad_alloc();
+      have = n;
+    }
+    return p.get();
   }
 };
 TileScratch& tile_scratch() {
@@ -1077,17 +1081,23 @@ template <class Op, bool Fma, int V>
   // The tile, at least kPad columns of padding on each side (buffer column of image column c:
   // c - base, base = ca - kPad - (ca mod V), so that SIMD blocks start at whole-grid columns that
   // are multiples of V). Lanes outside spans only ever rewrite their own values.
+  // A buffer row: the tile and its padding (560 or 2096 floats, whole 64-byte lines).
+  const int tile_w = s.tile_w, buf_w = tile_w + 3 * kPad;
+  static_assert((512 + 3 * kPad) % 16 == 0 && (kTileWMax + 3 * kPad) % 16 == 0);
   TileScratch& scratch = tile_scratch();
-  float* const buf = scratch.buf.get();
-  std::int32_t* const cnt_buf = scratch.cnt.get();
+  const std::size_t rows_here = std::size_t(rb - ra + 1);
+  float* const buf = TileScratch::grow(scratch.buf, scratch.buf_n, rows_here * buf_w);
+  std::int32_t* const cnt_buf =
+      TileScratch::grow(scratch.cnt, scratch.cnt_n, (is_max ? rows_here : 1) * buf_w);
   // The padding lanes are read (and rewritten unchanged) but never used: any finite start will do.
-  const int tile_w = s.tile_w, buf_w = tile_w + 3 * kPad;  // a buffer row's columns in use
-  for (int r = 0; r < tile_h; ++r) {
-    std::fill_n(buf + std::size_t(r) * kBufW, kPad, 0.0f);
-    std::fill_n(buf + std::size_t(r) * kBufW + kPad + tile_w, 2 * kPad, 0.0f);
-    std::fill_n(buf + std::size_t(r) * kBufW + kPad, kPad, 0.0f);  // the shift's columns
+  // Only the rows and columns this row of tiles uses: the buffer is fresh memory in a new thread
+  // (a 4x4 render paid ~0.15 ms of page faults filling all of it).
+  for (int r = 0; r <= rb - ra; ++r) {
+    std::fill_n(buf + std::size_t(r) * buf_w, kPad, 0.0f);
+    std::fill_n(buf + std::size_t(r) * buf_w + kPad + tile_w, 2 * kPad, 0.0f);
+    std::fill_n(buf + std::size_t(r) * buf_w + kPad, kPad, 0.0f);  // the shift's columns
   }
-  if constexpr (!is_max) std::fill_n(cnt_buf, kBufW, 0);  // max fills its rows per tile
+  if constexpr (!is_max) std::fill_n(cnt_buf, buf_w, 0);  // max fills its rows per tile
   // A small kernel's rows and columns within one tile.
   RowInfo small_rows[kTileHMax];
   alignas(64) float small_cols[kSmallCols + 2 * kColPad] = {};
@@ -1112,7 +1122,7 @@ template <class Op, bool Fma, int V>
     // 0); other tiles at the window's edges go through the padded buffer (their extra lanes would
     // be other rows').
     const bool direct = (ca & ~(V - 1)) >= s.wc0 && (cb | (V - 1)) <= s.wc1;
-    const std::size_t row_stride = direct ? std::size_t(ww) : std::size_t(kBufW);
+    const std::size_t row_stride = direct ? std::size_t(ww) : std::size_t(buf_w);
     float* const fold_base = direct ? out_at(ra, base) : buf;  // buffer column 0 of row ra
     // The first batch starts every pixel at `init`. For sum, where the tile's first kernels form
     // a run whose blocks stay inside the tile, the run starts its blocks at +0 itself and only
@@ -1124,7 +1134,7 @@ template <class Op, bool Fma, int V>
               ((cb + 1) & (V - 1)) == 0;
 #endif
     auto row_at = [&](int r) {
-      return direct ? out_at(r, ca) : buf + std::size_t(r - ra) * kBufW + (ca - base);
+      return direct ? out_at(r, ca) : buf + std::size_t(r - ra) * buf_w + (ca - base);
     };
     for (int r = ra; r <= rb; ++r) {
       float* b = row_at(r);
@@ -1133,7 +1143,7 @@ template <class Op, bool Fma, int V>
       } else if (!direct) {
         std::memcpy(b, out_at(r, ca), sizeof(float) * std::size_t(tw));
       }
-      if constexpr (is_max) std::fill_n(cnt_buf + std::size_t(r - ra) * kBufW, buf_w, 0);
+      if constexpr (is_max) std::fill_n(cnt_buf + std::size_t(r - ra) * buf_w, buf_w, 0);
     }
     auto settle = [&] {
       if (!pending) return;
@@ -1202,7 +1212,7 @@ template <class Op, bool Fma, int V>
                   RunEntry{pk[k], ri.rf, lo - base, hi - base};
             }
           }
-          int all_lo = kBufW, all_hi = -1;
+          int all_lo = buf_w, all_hi = -1;
           for (int i = 0; i <= rb - ra; ++i) {
             if (ne[i] == 0) continue;
             block(any_lo[i], any_hi[i], rb0[i], rn[i]);
@@ -1276,7 +1286,7 @@ template <class Op, bool Fma, int V>
             else
               lo[k] = 1, hi[k] = 0;
           }
-          const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
+          const std::size_t row = std::size_t(r - ra) * buf_w + std::size_t(b0);
           float* o4 = fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0);
           std::int32_t* c4 = cnt_buf + (is_max ? row : 0);
           // Blocks every member covers whole run unmasked; the ends masked.
@@ -1349,7 +1359,7 @@ template <class Op, bool Fma, int V>
             const double bb = bbs[r - qr0];
             if (bb > g.cutoff_d2) continue;  // A >= 0: no pixel of the row inside the rim
             const float rf = rfs[r - qr0];
-            const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
+            const std::size_t row = std::size_t(r - ra) * buf_w + std::size_t(b0);
             float* o = fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0);
             std::int32_t* rc = cnt_buf + (is_max ? row : 0);
 #ifdef GM_HAVE_X86_PATHS
@@ -1383,7 +1393,7 @@ template <class Op, bool Fma, int V>
         int b0, n;
         block(lo, hi, b0, n);
         const int off = base + b0;  // image column of the block's first lane (a multiple of V)
-        const std::size_t row = std::size_t(r - ra) * kBufW + std::size_t(b0);
+        const std::size_t row = std::size_t(r - ra) * buf_w + std::size_t(b0);
         float* o = fold_base + std::size_t(r - ra) * row_stride + std::size_t(b0);
         std::int32_t* cnt = cnt_buf + (is_max ? row : 0);
         // Runs f(j0, j1, lo, hi) on lanes [j0, j1) (lo, hi relative to j0): a long span as a
@@ -1439,11 +1449,11 @@ template <class Op, bool Fma, int V>
     settle();  // a tile no kernel reached
     for (int r = ra; r <= rb; ++r) {
       float* o = out_at(r, ca);
-      const float* b = direct ? o : buf + std::size_t(r - ra) * kBufW + (ca - base);
+      const float* b = direct ? o : buf + std::size_t(r - ra) * buf_w + (ca - base);
       if constexpr (is_max) {
         // A kernel that did not reach a pixel contributes 0 there (cutoff), or a value float32
         // cannot tell from 0; no kernel at all gives 0 (the reference's combine_finish).
-        const std::int32_t* c = cnt_buf + std::size_t(r - ra) * kBufW + (ca - base);
+        const std::int32_t* c = cnt_buf + std::size_t(r - ra) * buf_w + (ca - base);
         for (int j = 0; j < tw; ++j) {
           const float v = job.some_left_out || c[j] < job.batch_kernels ? max_f(b[j], 0.0f) : b[j];
           o[j] = job.last_batch && std::isinf(v) ? 0.0f : v;
