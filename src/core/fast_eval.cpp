@@ -1025,8 +1025,9 @@ inline int rotated_group(float a_half, float dx, const RowInfo& ri) {
 }
 
 // The tile loop's buffer (a tile's rows with padding, for tiles at a window's edges) and max's
-// counts, per thread, grown to the rows asked for and kept from call to call: up to 0.5 MiB each,
-// too much for a caller's stack.
+// counts, one per thread of an evaluation, grown to the rows asked for: up to 0.5 MiB each, too
+// much for a caller's stack. (Not thread_local: the core is also linked into modules that are
+// dlopen'ed, whose thread_local storage LeakSanitizer's exit-time scan crashed on.)
 struct TileScratch {
   std::unique_ptr<float[], FreeStorage> buf;
   std::unique_ptr<std::int32_t[], FreeStorage> cnt;
@@ -1042,11 +1043,6 @@ struct TileScratch {
     return p.get();
   }
 };
-TileScratch& tile_scratch() {
-  thread_local TileScratch t;
-  return t;
-}
-
 struct Job {
   const Setup* setup = nullptr;
   const Prep* preps = nullptr;
@@ -1068,7 +1064,7 @@ struct Job {
 // One row of tiles of the window, `V` lanes per SIMD block. Tiles start at the window's corner;
 // the kernels of a tile are folded in the order of bin_items, the same for every window.
 template <class Op, bool Fma, int V>
-[[gnu::always_inline]] inline void tile_row_op(const Job& job, int ty) {
+[[gnu::always_inline]] inline void tile_row_op(const Job& job, int ty, TileScratch& scratch) {
   static_assert(V <= kPad && kPad % V == 0);
   constexpr bool is_max = std::is_same_v<Op, MaxOp>;
   const Setup& s = *job.setup;
@@ -1084,7 +1080,6 @@ template <class Op, bool Fma, int V>
   // A buffer row: the tile and its padding (560 or 2096 floats, whole 64-byte lines).
   const int tile_w = s.tile_w, buf_w = tile_w + 3 * kPad;
   static_assert((512 + 3 * kPad) % 16 == 0 && (kTileWMax + 3 * kPad) % 16 == 0);
-  TileScratch& scratch = tile_scratch();
   const std::size_t rows_here = std::size_t(rb - ra + 1);
   float* const buf = TileScratch::grow(scratch.buf, scratch.buf_n, rows_here * buf_w);
   std::int32_t* const cnt_buf =
@@ -1468,16 +1463,16 @@ template <class Op, bool Fma, int V>
 // ---- one copy of the hot functions per instruction set -----------------------------------------
 
 template <bool Fma, int V>
-[[gnu::always_inline]] inline void tile_row_t(const Job& job, int ty) {
+[[gnu::always_inline]] inline void tile_row_t(const Job& job, int ty, TileScratch& scratch) {
   switch (job.setup->scene->combine) {
     case Combine::Sum:
-      tile_row_op<SumOp, Fma, V>(job, ty);
+      tile_row_op<SumOp, Fma, V>(job, ty, scratch);
       break;
     case Combine::Max:
-      tile_row_op<MaxOp, Fma, V>(job, ty);
+      tile_row_op<MaxOp, Fma, V>(job, ty, scratch);
       break;
     case Combine::ProbOr:
-      tile_row_op<OrOp, Fma, V>(job, ty);
+      tile_row_op<OrOp, Fma, V>(job, ty, scratch);
       break;
   }
 }
@@ -1501,15 +1496,15 @@ template <bool Fma>
 struct PathFns {
   void (*prepare)(const Setup&, const Prep*, const Hot*, RowInfo*, float*, std::size_t,
                   std::size_t);
-  void (*tile_row)(const Job&, int);
+  void (*tile_row)(const Job&, int, TileScratch&);
 };
 
 void prepare_base(const Setup& s, const Prep* p, const Hot* h, RowInfo* r, float* c, std::size_t a,
                   std::size_t b) {
   prepare_t<false>(s, p, h, r, c, a, b);
 }
-void tile_row_base(const Job& job, int ty) {
-  tile_row_t<false, 4>(job, ty);
+void tile_row_base(const Job& job, int ty, TileScratch& scratch) {
+  tile_row_t<false, 4>(job, ty, scratch);
 }
 
 #ifdef GM_HAVE_X86_PATHS
@@ -1517,15 +1512,15 @@ GM_V3 void prepare_v3(const Setup& s, const Prep* p, const Hot* h, RowInfo* r, f
                       std::size_t a, std::size_t b) {
   prepare_t<true>(s, p, h, r, c, a, b);
 }
-GM_V3 void tile_row_v3(const Job& job, int ty) {
-  tile_row_t<true, 8>(job, ty);
+GM_V3 void tile_row_v3(const Job& job, int ty, TileScratch& scratch) {
+  tile_row_t<true, 8>(job, ty, scratch);
 }
 GM_V4 void prepare_v4(const Setup& s, const Prep* p, const Hot* h, RowInfo* r, float* c,
                       std::size_t a, std::size_t b) {
   prepare_t<true>(s, p, h, r, c, a, b);
 }
-GM_V4 void tile_row_v4(const Job& job, int ty) {
-  tile_row_t<true, 16>(job, ty);
+GM_V4 void tile_row_v4(const Job& job, int ty, TileScratch& scratch) {
+  tile_row_t<true, 16>(job, ty, scratch);
 }
 #endif
 
@@ -1828,6 +1823,7 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
   std::vector<std::uint32_t> order;
   std::vector<std::size_t> cuts;  // batch k is order[cuts[k], cuts[k + 1])
   Batch bt;
+  std::vector<TileScratch> scratch(std::size_t(std::max(threads, 1)));  // one per thread
   Job job;
   std::atomic<std::size_t> next_prepare{0}, next_tile{0};
   run_threads(threads, [&](int t, const auto& sync) {
@@ -1876,7 +1872,7 @@ void evaluate(const Scene& scene, const FastEvalOptions& opts, float* out) {
       });
       sync();
       take_chunks(next_tile, std::size_t(tiles_y), 1,
-                  [&](std::size_t ty, std::size_t) { fns.tile_row(job, int(ty)); });
+                  [&](std::size_t ty, std::size_t) { fns.tile_row(job, int(ty), scratch[t]); });
       sync();
     }
   });
