@@ -1024,15 +1024,17 @@ inline int rotated_group(float a_half, float dx, const RowInfo& ri) {
   return 0;
 }
 
-// The tile loop's buffer (a tile's rows with padding, for tiles at a window's edges) and max's
-// counts, one per thread of an evaluation, grown to the rows asked for: up to 0.5 MiB each, too
-// much for a caller's stack. (Not thread_local: the core is also linked into modules that are
-// dlopen'ed, whose thread_local storage LeakSanitizer's exit-time scan crashed on.)
+// The tile loop's buffer (a tile's rows with padding, for tiles at a window's edges), max's counts
+// and sum's run entries, one set per thread of an evaluation, grown to the rows asked for and
+// reused by every row of tiles the thread takes: up to 0.5 MiB each, too much for a caller's
+// stack. (Not thread_local: the core is also linked into modules that are dlopen'ed, whose
+// thread_local storage LeakSanitizer's exit-time scan crashed on.)
 struct TileScratch {
   std::unique_ptr<float[], FreeStorage> buf;
   std::unique_ptr<std::int32_t[], FreeStorage> cnt;
-  std::size_t buf_n = 0, cnt_n = 0;
-  // p holds at least n elements (n a multiple of 16: whole 64-byte lines).
+  std::unique_ptr<RunEntry[], FreeStorage> ent;
+  std::size_t buf_n = 0, cnt_n = 0, ent_n = 0;
+  // p holds at least n elements (n * sizeof(T) a multiple of 64: whole lines).
   template <class T>
   static T* grow(std::unique_ptr<T[], FreeStorage>& p, std::size_t& have, std::size_t n) {
     if (n > have) {
@@ -1101,10 +1103,11 @@ template <class Op, bool Fma, int V>
   alignas(64) float small_p[kSmallCols + 2 * kPad];
   auto out_at = [&](int r, int c) { return job.out + std::size_t(r - s.wr0) * ww + (c - s.wc0); };
   // A run's entries per tile row (sum; see fold_run16).
-  std::unique_ptr<RunEntry[]> run_ent_mem;
-  if constexpr (std::is_same_v<Op, SumOp>)
-    run_ent_mem = std::make_unique_for_overwrite<RunEntry[]>(std::size_t(tile_h) * kRunMax);
-  RunEntry* const run_ent = run_ent_mem.get();
+  RunEntry* const run_ent =
+      std::is_same_v<Op, SumOp>
+          ? TileScratch::grow(scratch.ent, scratch.ent_n, rows_here * std::size_t(kRunMax))
+          : nullptr;
+  static_assert(kRunMax * sizeof(RunEntry) % 64 == 0);
   const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
   for (int tx = 0; tx < job.tiles_x; ++tx) {
     const int ca = s.wc0 + tx * tile_w, cb = std::min(s.wc1, ca + tile_w - 1);
